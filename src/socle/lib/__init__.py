@@ -1,0 +1,1 @@
+"""Framework-free modules: they import no Django, take plain inputs and return plain outputs."""
