@@ -15,8 +15,8 @@ def confirmed_device(user: Any) -> TOTPDevice | None:
 
 
 def second_factor_required(user: Any) -> bool:
-    """Network admins must use a second factor."""
-    return Membership.objects.filter(user=user, role=Role.NETWORK_ADMIN).exists()
+    """Network admins and superusers must use a second factor."""
+    return bool(user.is_superuser) or Membership.objects.filter(user=user, role=Role.NETWORK_ADMIN).exists()
 
 
 def needs_second_factor(user: Any) -> Literal["verify", "setup", ""]:

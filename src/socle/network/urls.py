@@ -1,12 +1,13 @@
 from django.urls import path
 
-from socle.network import views
+from socle.network import views, views_frame
 
 app_name = "network"
 urlpatterns = [
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("n/<slug:slug>/", views.network_home, name="network_home"),
     path("n/<slug:slug>/frame/", views.frame, name="frame"),
+    path("n/<slug:slug>/frame/import/", views_frame.frame_import, name="frame_import"),
     path("n/<slug:slug>/members/", views.members, name="members"),
     path("n/<slug:slug>/members/invite/", views.invite_organisation, name="invite_organisation"),
     path("n/<slug:slug>/members/invite-from-frame/", views.invite_from_frame, name="invite_from_frame"),

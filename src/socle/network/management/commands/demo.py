@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from socle.network.initial_data import load_fields
+from socle.network.models import EstablishmentType, Field
+from socle.network.demo import current_code, demo_password, load_demo
+from socle.web.management.serving import parse_addr, serve
+
+
+class Command(BaseCommand):
+    help = (
+        "Creates or migrates the database, loads the fictional demo network (slug 'demo') with one account "
+        "per role, prints the URL and the accounts, and serves on 127.0.0.1:8000. Safe to run again."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="HOST:PORT to serve on")
+        parser.add_argument("--no-serve", action="store_true", help="only prepare the demo, do not serve")
+        parser.add_argument("--reset", action="store_true", help="empty the database first and start over")
+        parser.add_argument("--password", help="password of every demo account (default: kept in the data folder)")
+        parser.add_argument("--code", action="store_true", help="print the current two-step codes and exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            host, port = parse_addr(options["addr"])
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        call_command("migrate", interactive=False, verbosity=0)
+        if options["reset"]:
+            call_command("flush", interactive=False, verbosity=0)
+            load_fields(Field, EstablishmentType)  # flush empties the initial data too
+        password = demo_password(options["password"])
+        result = load_demo(password)
+        if options["code"]:
+            for account in result.accounts:
+                if account.totp_key:
+                    self.stdout.write(f"{account.email}: {current_code(account.totp_key)}")
+            return
+        url = f"http://{host}:{port}/"
+        out = self.stdout
+        out.write(self.style.SUCCESS(f"Socle demo ready: {url}"))
+        out.write(f"Database: {settings.DATABASES['default']['NAME']}")
+        out.write(f"Network: {result.network.name} — {url}n/{result.network.slug}/")
+        out.write(f"Password of every account: {password}")
+        out.write("Accounts:")
+        for account in result.accounts:
+            line = f"  {account.role:<24} {account.email:<36} {account.where}"
+            if account.totp_key:
+                line += f"\n  {'':<24} two-step key: {account.totp_key} (code now: {current_code(account.totp_key)};"
+                line += " `socle demo --code` prints fresh codes)"
+            out.write(line)
+        if options["no_serve"]:
+            return
+        serve(options["addr"], workers=2, threads=4)
