@@ -22,7 +22,9 @@ def make_network(slug: str = "net", name: str = "Réseau test") -> Network:
     return network
 
 
-def make_organisation(network: Network, slug: str | None = None, *, member: bool = True, **extra: object) -> Organisation:
+def make_organisation(
+    network: Network, slug: str | None = None, *, member: bool = True, **extra: object
+) -> Organisation:
     n = next(_counter)
     return Organisation.objects.create(
         network=network,

@@ -1,6 +1,6 @@
 """Every URL of Socle, tried by every role.
 
-`MATRIX` is the role × action matrix of docs/permissions.md, as data. `test_every_url_pattern_has_a_permission_test`
+`MATRIX` is the role-by-action matrix of docs/permissions.md, as data. `test_every_url_pattern_has_a_permission_test`
 enumerates the URL configuration and fails when a pattern is missing here, so a new view cannot land without
 saying who may use it.
 """
@@ -67,9 +67,17 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, dict[str, Any], dict[str, Any]]] = {
     ("network:members", "GET"): (net, {}, NETWORK_READ),
     ("network:invite_organisation", "POST"): (net, {"email": "x@example.org"}, NETWORK_WRITE),
     ("network:invite_from_frame", "POST"): (net, {}, NETWORK_WRITE),
-    ("network:member_detail", "GET"): (lambda w: {"slug": w.network.slug, "org": w.org.slug}, {}, NETWORK_READ),
+    ("network:member_detail", "GET"): (
+        lambda w: {"slug": w.network.slug, "org": w.org.slug},
+        {},
+        NETWORK_READ,
+    ),
     ("network:network_team", "GET"): (net, {}, NETWORK_READ),
-    ("network:network_team", "POST"): (net, {"email": "new@example.org", "role": "network_analyst"}, NETWORK_WRITE),
+    ("network:network_team", "POST"): (
+        net,
+        {"email": "new@example.org", "role": "network_analyst"},
+        NETWORK_WRITE,
+    ),
     ("network:organisation_home", "GET"): (org, {}, ORG_READ),
     ("network:establishment_detail", "GET"): (
         lambda w: {"slug": w.org.slug, "public_id": w.establishment.public_id},
@@ -77,7 +85,11 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, dict[str, Any], dict[str, Any]]] = {
         ORG_READ,
     ),
     ("network:organisation_team", "GET"): (org, {}, ORG_READ),
-    ("network:organisation_team", "POST"): (org, {"email": "new@example.org", "role": "org_staff"}, ORG_WRITE),
+    ("network:organisation_team", "POST"): (
+        org,
+        {"email": "new@example.org", "role": "org_staff"},
+        ORG_WRITE,
+    ),
     ("network:facilitators", "GET"): (org, {}, ORG_READ),
     ("network:facilitators", "POST"): (org, {"facilitator": "", "decision": "grant"}, ORG_WRITE),
     # The Django admin checks its own permissions (is_staff); no role of Socle reaches it.
@@ -121,7 +133,11 @@ def test_the_documented_matrix_lists_every_url() -> None:
 @pytest.fixture
 def world_with_invitation(world: World) -> World:
     sent = actions.invite(
-        network=world.network, organisation=world.org, email="invitee@example.org", role=Role.ORG_STAFF, acting_user=None
+        network=world.network,
+        organisation=world.org,
+        email="invitee@example.org",
+        role=Role.ORG_STAFF,
+        acting_user=None,
     )
     world.invitation_token = sent.url.rstrip("/").rsplit("/", 1)[-1]  # type: ignore[attr-defined]
     return world
@@ -159,5 +175,7 @@ def test_role_gets_what_the_matrix_says(
 def test_post_without_csrf_token_is_refused(world: World) -> None:
     client = Client(enforce_csrf_checks=True)
     login_as(client, world.users["org_admin"])
-    response = client.post(reverse("network:organisation_team", args=[world.org.slug]), {"email": "a@b.org", "role": "org_staff"})
+    response = client.post(
+        reverse("network:organisation_team", args=[world.org.slug]), {"email": "a@b.org", "role": "org_staff"}
+    )
     assert response.status_code == 403

@@ -71,7 +71,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             if process.poll() is not None:
                 raise RuntimeError(f"socle demo stopped:\n{log.read_text()}")
             try:
-                with urllib.request.urlopen(url + "healthz", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(url + "healthz", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:

@@ -99,7 +99,10 @@ def test_each_role_sees_only_its_pages(
     context = _context(browser, phone=email.startswith("equipe"))
     page = context.new_page()
     _sign_in(page, demo, email)
-    for path, allowed, name in ((NETWORK_HOME, sees_network, "network"), (ORG_HOME, sees_organisation, "org")):
+    for path, allowed, name in (
+        (NETWORK_HOME, sees_network, "network"),
+        (ORG_HOME, sees_organisation, "org"),
+    ):
         response = page.goto(demo.url + path)
         assert response is not None
         assert response.status == (200 if allowed else 404), f"{email} on {path}"

@@ -26,9 +26,7 @@ class TokenForm(forms.Form):
         label=_("6-digit code from your authenticator app"),
         min_length=6,
         max_length=6,
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}
-        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}),
     )
 
     def clean_token(self) -> str:
@@ -41,7 +39,9 @@ class TokenForm(forms.Form):
 class NewAccountForm(forms.Form):
     """The account created by accepting an invitation: the e-mail is the invited one."""
 
-    full_name = forms.CharField(label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     password1 = forms.CharField(
         label=_("Choose a password"),
         strip=False,

@@ -64,9 +64,7 @@ def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = 
     return items
 
 
-def env_choice(
-    name: str, choices: tuple[str, ...], default: str, environ: Mapping[str, str] | None = None
-) -> str:
+def env_choice(name: str, choices: tuple[str, ...], default: str, environ: Mapping[str, str] | None = None) -> str:
     value = env_str(name, default, environ)
     if value not in choices:
         raise EnvError(f"{name}={value!r} must be one of {', '.join(choices)}")

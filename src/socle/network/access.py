@@ -88,9 +88,7 @@ def get_organisation_for_user(request: HttpRequest, slug: str, *, write: bool = 
     """The organisation the user works for, or that consented to the user as facilitator."""
     user = _user(request)
     membership = (
-        Membership.objects.select_related("organisation__network")
-        .filter(user=user, organisation__slug=slug)
-        .first()
+        Membership.objects.select_related("organisation__network").filter(user=user, organisation__slug=slug).first()
     )
     if membership is not None and membership.organisation is not None:
         access = OrganisationAccess(membership.organisation, membership.role)
@@ -100,9 +98,15 @@ def get_organisation_for_user(request: HttpRequest, slug: str, *, write: bool = 
             .filter(facilitator=user, organisation__slug=slug, revoked_at__isnull=True)
             .first()
         )
-        if consent is None or not Membership.objects.filter(
-            user=user, network=consent.organisation.network, organisation__isnull=True, role=Role.FACILITATOR
-        ).exists():
+        if (
+            consent is None
+            or not Membership.objects.filter(
+                user=user,
+                network=consent.organisation.network,
+                organisation__isnull=True,
+                role=Role.FACILITATOR,
+            ).exists()
+        ):
             raise Http404
         access = OrganisationAccess(consent.organisation, Role.FACILITATOR)
     if write and not access.can_write:
@@ -114,9 +118,7 @@ def get_establishment_for_user(
     request: HttpRequest, organisation_slug: str, public_id: UUID, *, write: bool = False
 ) -> tuple[OrganisationAccess, Establishment]:
     access = get_organisation_for_user(request, organisation_slug, write=write)
-    establishment = (
-        establishments_of(access.organisation).select_related("type").filter(public_id=public_id).first()
-    )
+    establishment = establishments_of(access.organisation).select_related("type").filter(public_id=public_id).first()
     if establishment is None:
         raise Http404
     return access, establishment
@@ -173,7 +175,6 @@ def spaces_for_user(user) -> list[Space]:  # type: ignore[no-untyped-def]
         ).select_related("organisation")
         label = str(Role.FACILITATOR.label)
         spaces.extend(
-            Space("organisation", c.organisation.slug, c.organisation.name, Role.FACILITATOR, label)
-            for c in consents
+            Space("organisation", c.organisation.slug, c.organisation.name, Role.FACILITATOR, label) for c in consents
         )
     return sorted(spaces, key=lambda s: (s.kind != "network", s.name.lower()))

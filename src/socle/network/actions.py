@@ -38,11 +38,7 @@ def hash_token(token: str) -> str:
 
 
 def find_invitation(token: str) -> Invitation | None:
-    return (
-        Invitation.objects.select_related("network", "organisation")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
+    return Invitation.objects.select_related("network", "organisation").filter(token_hash=hash_token(token)).first()
 
 
 @dataclass(frozen=True)
@@ -60,9 +56,7 @@ def _send_invitation(invitation: Invitation, token: str, language: str = "fr") -
         }
         body = render_to_string("network/email/invitation.txt", context)
     # The e-mail leaves after the transaction commits: no mail for an invitation that was rolled back.
-    transaction.on_commit(
-        lambda: send_mail(subject, body, None, [invitation.email], fail_silently=False)
-    )
+    transaction.on_commit(lambda: send_mail(subject, body, None, [invitation.email], fail_silently=False))
     return url
 
 
@@ -83,8 +77,8 @@ def invite(
     elif organisation is not None:
         raise ActionError(_("A network role is not given within an organisation."))
     existing = Membership.objects.filter(user__email=email, network=network)
-    existing = existing.filter(organisation=organisation) if organisation else existing.filter(
-        organisation__isnull=True
+    existing = (
+        existing.filter(organisation=organisation) if organisation else existing.filter(organisation__isnull=True)
     )
     if existing.exists():
         raise ActionError(_("%(email)s already has a role here.") % {"email": email})
@@ -129,9 +123,7 @@ def invite_organisations_from_frame(
     sent: list[SentInvitation] = []
     without_email: list[Organisation] = []
     already_in: list[Organisation] = []
-    joined = set(
-        Membership.objects.filter(organisation__in=organisations).values_list("organisation_id", flat=True)
-    )
+    joined = set(Membership.objects.filter(organisation__in=organisations).values_list("organisation_id", flat=True))
     with transaction.atomic():
         for organisation in organisations:
             if organisation.network_id != network.pk:

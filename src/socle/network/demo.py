@@ -69,9 +69,43 @@ ORGANISATIONS: list[tuple[str, str, str, bool, list[tuple[str, str, str, int, in
     ),
 ]
 
-NON_MEMBER_TYPES = ["chrs", "accueil-de-jour", "pension-de-famille", "aci", "cada", "chu", "maraude", "residence-sociale"]
-NON_MEMBER_DEPARTEMENTS = ["75", "93", "13", "31", "44", "67", "35", "34", "06", "38", "76", "21", "63", "29", "57"]
-NON_MEMBER_WORDS = ["Le Relais", "L'Escale", "La Boussole", "Le Pont", "L'Étape", "La Clairière", "Les Glycines", "Le Cap"]
+NON_MEMBER_TYPES = [
+    "chrs",
+    "accueil-de-jour",
+    "pension-de-famille",
+    "aci",
+    "cada",
+    "chu",
+    "maraude",
+    "residence-sociale",
+]
+NON_MEMBER_DEPARTEMENTS = [
+    "75",
+    "93",
+    "13",
+    "31",
+    "44",
+    "67",
+    "35",
+    "34",
+    "06",
+    "38",
+    "76",
+    "21",
+    "63",
+    "29",
+    "57",
+]
+NON_MEMBER_WORDS = [
+    "Le Relais",
+    "L'Escale",
+    "La Boussole",
+    "Le Pont",
+    "L'Étape",
+    "La Clairière",
+    "Les Glycines",
+    "Le Cap",
+]
 
 
 @dataclass
@@ -137,8 +171,19 @@ def _frame(network: Network, lcep: Field) -> None:
         )
         for est_name, type_code, departement, places, people, employees, participates in establishments:
             counter += 1
-            _establishment(network, lcep, types[type_code], organisation, counter, est_name, departement,
-                           places, people, employees, participates)
+            _establishment(
+                network,
+                lcep,
+                types[type_code],
+                organisation,
+                counter,
+                est_name,
+                departement,
+                places,
+                people,
+                employees,
+                participates,
+            )
     # The rest of the frame: establishments of the field that do not take part (yet).
     for index in range(36):
         counter += 1
@@ -154,14 +199,34 @@ def _frame(network: Network, lcep: Field) -> None:
                 "contact_email": f"direction{index // 3 + 1}@gestionnaire.socle.example",
             },
         )
-        _establishment(network, lcep, types[type_code], organisation, counter,
-                       f"{types[type_code].name_fr.split(' (')[0]} {word} {index + 1}", departement,
-                       20 + (index * 7) % 80, 40 + (index * 37) % 400, 3 + index % 20, False)
+        _establishment(
+            network,
+            lcep,
+            types[type_code],
+            organisation,
+            counter,
+            f"{types[type_code].name_fr.split(' (')[0]} {word} {index + 1}",
+            departement,
+            20 + (index * 7) % 80,
+            40 + (index * 37) % 400,
+            3 + index % 20,
+            False,
+        )
 
 
-def _establishment(network: Network, lcep: Field, type_: EstablishmentType, organisation: Organisation,
-                   counter: int, name: str, departement: str, places: int, people: int, employees: int,
-                   participates: bool) -> None:
+def _establishment(
+    network: Network,
+    lcep: Field,
+    type_: EstablishmentType,
+    organisation: Organisation,
+    counter: int,
+    name: str,
+    departement: str,
+    places: int,
+    people: int,
+    employees: int,
+    participates: bool,
+) -> None:
     from socle.lib import geo
 
     Establishment.objects.update_or_create(
@@ -183,9 +248,7 @@ def _establishment(network: Network, lcep: Field, type_: EstablishmentType, orga
 
 
 def _role(user: User, network: Network, role: str, organisation: Organisation | None = None) -> None:
-    Membership.objects.update_or_create(
-        user=user, network=network, organisation=organisation, defaults={"role": role}
-    )
+    Membership.objects.update_or_create(user=user, network=network, organisation=organisation, defaults={"role": role})
 
 
 @transaction.atomic
@@ -207,7 +270,9 @@ def load_demo(password: str) -> DemoResult:
 
     facilitator = _user("accompagnateur@socle.example", "Dominique Accompagnement", password)
     _role(facilitator, network, Role.FACILITATOR)
-    if not FacilitatorConsent.objects.filter(organisation=horizon, facilitator=facilitator, revoked_at__isnull=True).exists():
+    if not FacilitatorConsent.objects.filter(
+        organisation=horizon, facilitator=facilitator, revoked_at__isnull=True
+    ).exists():
         FacilitatorConsent.objects.create(organisation=horizon, facilitator=facilitator, granted_by=None)
     result.accounts.append(DemoAccount(str(Role.FACILITATOR.label), facilitator.email, horizon.name))
 

@@ -27,9 +27,7 @@ class InviteNetworkStaffForm(forms.Form):
 
 class InviteStaffForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    role = forms.ChoiceField(
-        label=_("Role"), choices=[(r.value, r.label) for r in (Role.ORG_STAFF, Role.ORG_ADMIN)]
-    )
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in (Role.ORG_STAFF, Role.ORG_ADMIN)])
 
 
 class FrameFilterForm(forms.Form):

@@ -14,14 +14,30 @@ FIELDS: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
         "Lutte contre les exclusions et la pauvreté",
         "Fight against exclusion and poverty",
         [
-            ("chrs", "CHRS (centre d'hébergement et de réinsertion sociale)", "CHRS (shelter and social rehabilitation centre)"),
+            (
+                "chrs",
+                "CHRS (centre d'hébergement et de réinsertion sociale)",
+                "CHRS (shelter and social rehabilitation centre)",
+            ),
             ("chu", "Centre d'hébergement d'urgence", "Emergency shelter"),
             ("accueil-de-jour", "Accueil de jour", "Day centre"),
-            ("pension-de-famille", "Pension de famille / maison relais", "Family boarding house (pension de famille)"),
+            (
+                "pension-de-famille",
+                "Pension de famille / maison relais",
+                "Family boarding house (pension de famille)",
+            ),
             ("residence-sociale", "Résidence sociale", "Social residence"),
             ("aci", "ACI (atelier et chantier d'insertion)", "ACI (work integration workshop)"),
-            ("cada", "CADA (centre d'accueil de demandeurs d'asile)", "CADA (asylum seekers' reception centre)"),
-            ("huda", "HUDA (hébergement d'urgence des demandeurs d'asile)", "HUDA (emergency housing for asylum seekers)"),
+            (
+                "cada",
+                "CADA (centre d'accueil de demandeurs d'asile)",
+                "CADA (asylum seekers' reception centre)",
+            ),
+            (
+                "huda",
+                "HUDA (hébergement d'urgence des demandeurs d'asile)",
+                "HUDA (emergency housing for asylum seekers)",
+            ),
             ("maraude", "Maraude / équipe mobile", "Street outreach team"),
             ("siao", "SIAO / 115", "SIAO / 115 helpline"),
             ("lhss", "LHSS (lits halte soins santé)", "LHSS (health-care beds for homeless people)"),
@@ -69,13 +85,20 @@ FIELDS: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
         "Protection juridique des majeurs",
         "Legal protection of adults",
         [
-            ("smjpm", "Service mandataire judiciaire à la protection des majeurs", "Guardianship service (MJPM)"),
-            ("sisf", "Service d'information et de soutien aux tuteurs familiaux", "Support service for family guardians"),
+            (
+                "smjpm",
+                "Service mandataire judiciaire à la protection des majeurs",
+                "Guardianship service (MJPM)",
+            ),
+            (
+                "sisf",
+                "Service d'information et de soutien aux tuteurs familiaux",
+                "Support service for family guardians",
+            ),
             ("maj", "Service de mesure d'accompagnement judiciaire", "Court-ordered support service (MAJ)"),
         ],
     ),
 ]
-
 
 
 def load_fields(field_model: Any, type_model: Any) -> None:

@@ -29,14 +29,14 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if (get_language() or "fr").startswith("en") and self.name_en:
             return self.name_en
         return self.name_fr
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Field(Bilingual):
@@ -220,9 +220,7 @@ class FacilitatorConsent(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="consents")
     facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     granted_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -237,6 +235,9 @@ class FacilitatorConsent(models.Model):
         verbose_name = _("facilitator consent")
         verbose_name_plural = _("facilitator consents")
 
+    def __str__(self) -> str:
+        return f"{self.facilitator} → {self.organisation}"
+
 
 class Invitation(models.Model):
     """A single-use link, e-mailed, that expires. Only a hash of its token is stored."""
@@ -249,9 +250,7 @@ class Invitation(models.Model):
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
     )
     role = models.CharField(max_length=20, choices=Role.choices)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)

@@ -50,8 +50,10 @@ def participation(network: Network) -> ParticipationSummary:
     frame = Establishment.objects.filter(network=network)
     total = frame.aggregate(**_AGGREGATES)
     summary = ParticipationSummary(total=ParticipationRow("all", "", **total))
-    for row in frame.values("type__code", "type__name_fr", "type__name_en").annotate(**_AGGREGATES).order_by(
-        "type__field__position", "type__position"
+    for row in (
+        frame.values("type__code", "type__name_fr", "type__name_en")
+        .annotate(**_AGGREGATES)
+        .order_by("type__field__position", "type__position")
     ):
         label = row.pop("type__name_fr")
         label_en = row.pop("type__name_en")
@@ -85,9 +87,7 @@ def member_organisations(network: Network) -> QuerySet[Organisation]:
         Organisation.objects.filter(network=network)
         .annotate(
             establishment_count=Count("establishments", distinct=True),
-            participating_count=Count(
-                "establishments", filter=Q(establishments__participates=True), distinct=True
-            ),
+            participating_count=Count("establishments", filter=Q(establishments__participates=True), distinct=True),
             account_count=Count("memberships", distinct=True),
         )
         .order_by("-is_member", "name")

@@ -14,7 +14,11 @@ urlpatterns = [
     path("n/<slug:slug>/members/<slug:org>/", views.member_detail, name="member_detail"),
     path("n/<slug:slug>/team/", views.network_team, name="network_team"),
     path("o/<slug:slug>/", views.organisation_home, name="organisation_home"),
-    path("o/<slug:slug>/establishments/<uuid:public_id>/", views.establishment_detail, name="establishment_detail"),
+    path(
+        "o/<slug:slug>/establishments/<uuid:public_id>/",
+        views.establishment_detail,
+        name="establishment_detail",
+    ),
     path("o/<slug:slug>/team/", views.organisation_team, name="organisation_team"),
     path("o/<slug:slug>/facilitators/", views.facilitators, name="facilitators"),
 ]

@@ -250,9 +250,11 @@ def facilitators(request: HttpRequest, slug: str) -> HttpResponse:
         memberships__role=Role.FACILITATOR,
     ).order_by("email")
     if request.method == "POST":
-        facilitator = candidates.filter(public_id=request.POST.get("facilitator", "")).first() if _is_uuid(
-            request.POST.get("facilitator", "")
-        ) else None
+        facilitator = (
+            candidates.filter(public_id=request.POST.get("facilitator", "")).first()
+            if _is_uuid(request.POST.get("facilitator", ""))
+            else None
+        )
         if facilitator is None:
             messages.error(request, _("Choose a facilitator of the network from the list."))
         elif request.POST.get("decision") == "grant":
