@@ -176,3 +176,26 @@ def test_organisation_admin_grants_consent_in_the_page(world: World, client: Cli
     client.logout()
     login_as(client, facilitator)
     assert client.get(reverse("network:organisation_home", args=[world.org.slug])).status_code == 200
+
+
+def test_inviting_someone_who_already_has_the_role_says_so_and_sends_nothing(world: World, client: Client) -> None:
+    login_as(client, world.users["network_admin"])
+    response = client.post(
+        reverse("network:invite_organisation", args=[world.network.slug]),
+        {"organisation": world.org.slug, "email": world.users["org_admin"].email},
+        follow=True,
+    )
+    assert "a déjà un rôle ici" in response.content.decode()
+    assert not Invitation.objects.filter(email=world.users["org_admin"].email, accepted_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("facilitator", ["not-a-uuid", "00000000-0000-0000-0000-000000000000", ""])
+def test_a_forged_facilitator_id_is_refused_clearly(world: World, client: Client, facilitator: str) -> None:
+    login_as(client, world.users["org_admin"])
+    response = client.post(
+        reverse("network:facilitators", args=[world.org.slug]),
+        {"facilitator": facilitator, "decision": "grant"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Choisissez un accompagnateur du réseau dans la liste." in response.content.decode()

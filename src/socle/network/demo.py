@@ -16,6 +16,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from socle.accounts.models import User
+from socle.lib import geo
 from socle.lib.identifiers import finess_with_check_digit, siren_with_check_digit
 from socle.network.models import (
     Establishment,
@@ -227,8 +228,6 @@ def _establishment(
     employees: int,
     participates: bool,
 ) -> None:
-    from socle.lib import geo
-
     Establishment.objects.update_or_create(
         network=network,
         finess=finess_with_check_digit(f"{departement}{counter:06d}"),

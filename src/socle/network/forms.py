@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from socle.accounts.models import User
 from socle.network.models import Organisation, Role
 
 
@@ -37,3 +39,14 @@ class FrameFilterForm(forms.Form):
         required=False,
         choices=[("", _("All")), ("yes", _("Taking part")), ("no", _("Not taking part"))],
     )
+
+
+class ConsentForm(forms.Form):
+    """An organisation admin gives or withdraws consent to one facilitator of the network."""
+
+    facilitator = forms.ModelChoiceField(queryset=User.objects.none(), to_field_name="public_id")
+    decision = forms.ChoiceField(choices=[("grant", "grant"), ("revoke", "revoke")])
+
+    def __init__(self, *args: object, facilitators: QuerySet[User], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["facilitator"].queryset = facilitators  # type: ignore[attr-defined]

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import get_language
 
+from socle.accounts.models import User
 from socle.lib import geo
-from socle.network.models import Establishment, Network, Organisation
+from socle.network.models import Establishment, Network, Organisation, Role
 
 
 @dataclass
@@ -97,3 +98,12 @@ def member_organisations(network: Network) -> QuerySet[Organisation]:
 def invitable_organisations(network: Network) -> QuerySet[Organisation]:
     """Organisations of the frame with a contact e-mail and nobody signed up yet."""
     return Organisation.objects.filter(network=network, memberships__isnull=True).exclude(contact_email="")
+
+
+def network_facilitators(network: Network) -> QuerySet[User]:
+    """The people with the facilitator role in the network, whom its organisations may consent to."""
+    return User.objects.filter(
+        memberships__network=network,
+        memberships__organisation__isnull=True,
+        memberships__role=Role.FACILITATOR,
+    ).order_by("email")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -26,12 +27,32 @@ from socle.network.access import (
     get_organisation_for_user,
 )
 from socle.network.forms import (
+    ConsentForm,
     FrameFilterForm,
     InviteNetworkStaffForm,
     InviteOrganisationForm,
     InviteStaffForm,
 )
 from socle.network.models import FacilitatorConsent, Invitation, Membership, Role
+
+
+def _invite_from_form(request: HttpRequest, form: Any, *, network: Any, role: str, organisation: Any = None) -> bool:
+    """Sends the invitation a valid form describes; a refusal becomes an error on the form's e-mail field."""
+    try:
+        sent = actions.invite(
+            network=network,
+            organisation=organisation,
+            email=form.cleaned_data["email"],
+            role=role,
+            acting_user=request.user,
+            language=get_language() or "fr",
+        )
+    except actions.ActionError as error:
+        form.add_error("email", str(error))
+        return False
+    messages.success(request, _("Invitation sent to %(email)s.") % {"email": sent.invitation.email})
+    return True
+
 
 # --- network staff -----------------------------------------------------------------------------------------
 
@@ -88,21 +109,14 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 def invite_organisation(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_network_for_user(request, slug, write=True)
     form = InviteOrganisationForm(request.POST, network_id=access.network.pk)
-    if form.is_valid():
-        try:
-            sent = actions.invite(
-                network=access.network,
-                organisation=form.cleaned_data["organisation"],
-                email=form.cleaned_data["email"],
-                role=Role.ORG_ADMIN,
-                acting_user=request.user,
-                language=get_language() or "fr",
-            )
-        except actions.ActionError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": sent.invitation.email})
-    else:
+    if not form.is_valid() or not _invite_from_form(
+        request,
+        form,
+        network=access.network,
+        organisation=form.cleaned_data["organisation"],
+        role=Role.ORG_ADMIN,
+    ):
+        # The form lives on the members page: its errors are shown there as messages.
         for field_errors in form.errors.values():
             for error in field_errors:
                 messages.error(request, error)
@@ -146,20 +160,12 @@ def member_detail(request: HttpRequest, slug: str, org: str) -> HttpResponse:
 def network_team(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_network_for_user(request, slug, write=request.method == "POST")
     form = InviteNetworkStaffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sent = actions.invite(
-                network=access.network,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                acting_user=request.user,
-                language=get_language() or "fr",
-            )
-        except actions.ActionError as error:
-            form.add_error("email", str(error))
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": sent.invitation.email})
-            return redirect("network:network_team", access.network.slug)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _invite_from_form(request, form, network=access.network, role=form.cleaned_data["role"])
+    ):
+        return redirect("network:network_team", access.network.slug)
     team = (
         Membership.objects.filter(network=access.network, organisation__isnull=True)
         .select_related("user")
@@ -213,21 +219,14 @@ def organisation_team(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_organisation_for_user(request, slug, write=request.method == "POST")
     organisation = access.organisation
     form = InviteStaffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sent = actions.invite(
-                network=organisation.network,
-                organisation=organisation,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                acting_user=request.user,
-                language=get_language() or "fr",
-            )
-        except actions.ActionError as error:
-            form.add_error("email", str(error))
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": sent.invitation.email})
-            return redirect("network:organisation_team", organisation.slug)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _invite_from_form(
+            request, form, network=organisation.network, organisation=organisation, role=form.cleaned_data["role"]
+        )
+    ):
+        return redirect("network:organisation_team", organisation.slug)
     team = Membership.objects.filter(organisation=organisation).select_related("user").order_by("role", "user__email")
     pending = Invitation.objects.filter(organisation=organisation, accepted_at__isnull=True).order_by("-created_at")
     return render(
@@ -244,20 +243,13 @@ def facilitators(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation admin lets a facilitator of the network see the organisation, or stops it."""
     access = get_organisation_for_user(request, slug, write=request.method == "POST")
     organisation = access.organisation
-    candidates = User.objects.filter(
-        memberships__network=organisation.network,
-        memberships__organisation__isnull=True,
-        memberships__role=Role.FACILITATOR,
-    ).order_by("email")
+    candidates = queries.network_facilitators(organisation.network)
     if request.method == "POST":
-        facilitator = (
-            candidates.filter(public_id=request.POST.get("facilitator", "")).first()
-            if _is_uuid(request.POST.get("facilitator", ""))
-            else None
-        )
+        form = ConsentForm(request.POST, facilitators=candidates)
+        facilitator = form.cleaned_data["facilitator"] if form.is_valid() else None
         if facilitator is None:
             messages.error(request, _("Choose a facilitator of the network from the list."))
-        elif request.POST.get("decision") == "grant":
+        elif form.cleaned_data["decision"] == "grant":
             actions.grant_consent(organisation=organisation, facilitator=facilitator, acting_user=request.user)
             messages.success(request, _("%(name)s can now see your organisation.") % {"name": facilitator})
         else:
@@ -275,14 +267,6 @@ def facilitators(request: HttpRequest, slug: str) -> HttpResponse:
         "network/facilitators.html",
         {"access": access, "organisation": organisation, "rows": rows},
     )
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 # --- invitations ------------------------------------------------------------------------------------------
