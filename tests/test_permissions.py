@@ -7,6 +7,7 @@ saying who may use it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -14,10 +15,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from socle.frameworks import actions as frameworks_actions
 from socle.network import actions
 from socle.network.models import Role
 from tests.conftest import login_as
 from tests.factories import ROLES, World
+from tests.framework_docs import load, organisation_document, sector_document
 
 OK = "ok"  # 200, 302 elsewhere than the login page, or 422 (a form error shown to someone allowed)
 LOGIN = "login"  # 302 to the login page
@@ -39,13 +42,31 @@ NETWORK_WRITE = only("network_admin", read_only=("network_analyst",))
 ORG_READ = only("org_admin", "org_staff", "facilitator")
 ORG_WRITE = only("org_admin", read_only=("org_staff", "facilitator"))
 
+NETWORK_STAFF = ("network_admin", "network_analyst")
+MEMBERS = ("org_admin", "org_staff", "other_org_admin")  # staff of member organisations of the network
+FACILITATORS = ("facilitator", "facilitator_without_consent")
+SECTOR_READ = only(*NETWORK_STAFF, *FACILITATORS, *MEMBERS)
+SECTOR_WRITE = only("network_admin", read_only=("network_analyst", *FACILITATORS, *MEMBERS))
+
 Kwargs = Callable[[World], dict[str, Any]]
 net: Kwargs = lambda w: {"slug": w.network.slug}  # noqa: E731
 org: Kwargs = lambda w: {"slug": w.org.slug}  # noqa: E731
 none: Kwargs = lambda w: {}  # noqa: E731
+sector: Kwargs = lambda w: {"slug": "mini"}  # noqa: E731
+sector_v1: Kwargs = lambda w: {"slug": "mini", "number": 1}  # noqa: E731
+sector_draft: Kwargs = lambda w: {"slug": "mini", "number": 2}  # noqa: E731
+own: Kwargs = lambda w: {"slug": "asso-a-mini"}  # noqa: E731
+own_draft: Kwargs = lambda w: {"slug": "asso-a-mini", "number": 2}  # noqa: E731
+
+
+def draft_document(world: World) -> dict[str, Any]:
+    from socle.frameworks.models import FrameworkVersion
+
+    return FrameworkVersion.objects.get(framework__slug="mini", number=2).content
+
 
 # (url name, method) -> (kwargs, POST data, expected status per role)
-MATRIX: dict[tuple[str, str], tuple[Kwargs, dict[str, Any], dict[str, Any]]] = {
+MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("web:home", "GET"): (none, {}, EVERYONE),
     ("web:healthz", "GET"): (none, {}, EVERYONE),
     ("set_language", "POST"): (none, {"language": "en"}, EVERYONE),
@@ -92,6 +113,51 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, dict[str, Any], dict[str, Any]]] = {
     ),
     ("network:facilitators", "GET"): (org, {}, ORG_READ),
     ("network:facilitators", "POST"): (org, {"facilitator": "", "decision": "grant"}, ORG_WRITE),
+    # Frameworks. The world holds the sector framework "mini": v1 published, v2 a draft open to consultation;
+    # and asso-a's framework on it: v1 published, v2 a draft.
+    ("frameworks:schema", "GET"): (none, {}, EVERYONE),
+    ("frameworks:network_frameworks", "GET"): (net, {}, NETWORK_READ),
+    ("frameworks:network_frameworks", "POST"): (net, {}, NETWORK_WRITE),
+    ("frameworks:organisation_frameworks", "GET"): (org, {}, ORG_READ),
+    ("frameworks:adopt", "POST"): (org, {"framework": "mini", "version": "1"}, ORG_WRITE),
+    ("frameworks:framework", "GET"): (sector, {}, SECTOR_READ),
+    ("frameworks:version", "GET"): (sector_v1, {}, SECTOR_READ),
+    ("frameworks:indicators", "GET"): (sector_v1, {}, SECTOR_READ),
+    ("frameworks:questionnaire", "GET"): (lambda w: {**sector_v1(w), "code": "entry"}, {}, SECTOR_READ),
+    ("frameworks:export", "GET"): (lambda w: {**sector_v1(w), "fmt": "yaml"}, {}, SECTOR_READ),
+    ("frameworks:export_xlsform", "GET"): (lambda w: {**sector_v1(w), "code": "entry"}, {}, SECTOR_READ),
+    ("frameworks:diff", "GET"): (sector, {}, SECTOR_READ),
+    ("frameworks:edit", "GET"): (sector_draft, {}, SECTOR_WRITE),
+    ("frameworks:edit", "POST"): (sector_draft, {"text": ""}, SECTOR_WRITE),
+    ("frameworks:publish", "POST"): (sector_draft, {}, SECTOR_WRITE),
+    ("frameworks:new_draft", "POST"): (sector, {}, SECTOR_WRITE),
+    ("frameworks:import_xlsform", "GET"): (sector_draft, {}, SECTOR_WRITE),
+    ("frameworks:consultation", "GET"): (sector_draft, {}, only(*NETWORK_STAFF, *MEMBERS)),
+    ("frameworks:consultation_open", "POST"): (sector_draft, {"message": "x"}, SECTOR_WRITE),
+    ("frameworks:consultation_close", "POST"): (sector_draft, {}, SECTOR_WRITE),
+    ("frameworks:consultation_comment", "POST"): (
+        sector_draft,
+        {"element": "general:", "text": "x"},
+        only("network_admin", *MEMBERS, read_only=("network_analyst",)),
+    ),
+    ("frameworks:consultation_views", "POST"): (
+        sector_draft,
+        {"view-i_rights": "keep"},
+        only("org_admin", "other_org_admin", read_only=(*NETWORK_STAFF, "org_staff")),
+    ),
+    ("frameworks:build", "GET"): (own_draft, {}, ORG_WRITE),
+    ("frameworks:build", "POST"): (own_draft, {}, ORG_WRITE),
+    ("frameworks:upgrade", "POST"): (own, {}, ORG_WRITE),
+    ("frameworks:import_xlsform", "POST"): (sector_draft, {}, SECTOR_WRITE),
+    ("frameworks:remove_element", "POST"): (own_draft, {}, ORG_WRITE),
+    ("frameworks:upgrade", "GET"): (own, {}, ORG_READ),
+    # The API answers 401 to a request without a session, and 409 to a second draft.
+    ("api-v1:get_version", "GET"): (sector_v1, {}, {**SECTOR_READ, "anonymous": 401}),
+    ("api-v1:put_version", "PUT"): (sector_draft, draft_document, {**SECTOR_WRITE, "anonymous": 401}),
+    ("api-v1:post_version", "POST"): (sector, {}, {**SECTOR_WRITE, "anonymous": 401, "network_admin": 409}),
+    ("api-v1:openapi-json", "GET"): (none, {}, EVERYONE),
+    ("api-v1:openapi-view", "GET"): (none, {}, EVERYONE),
+    ("api-v1:api-root", "GET"): (none, {}, dict.fromkeys(ROLES, 404)),
     # The Django admin checks its own permissions (is_staff); no role of Socle reaches it.
     ("admin:index", "GET"): (none, {}, dict.fromkeys(ROLES, "admin_login")),
 }
@@ -143,6 +209,14 @@ def world_with_invitation(world: World) -> World:
     return world
 
 
+def _add_frameworks(world: World) -> None:
+    sector_v1 = load(sector_document(), network=world.network)
+    draft = frameworks_actions.create_draft(sector_v1.framework, acting_user=None)
+    frameworks_actions.open_consultation(draft, message="Votre avis", acting_user=None)
+    own_v1 = load(organisation_document(world.org), publish=True)
+    frameworks_actions.create_draft(own_v1.framework, acting_user=None)
+
+
 def _outcome(response: Any) -> Any:
     if response.status_code == 302:
         location = response.headers["Location"]
@@ -164,9 +238,17 @@ def test_role_gets_what_the_matrix_says(
     world_with_invitation: World, client: Client, name: str, method: str, role: str
 ) -> None:
     kwargs, data, expected = MATRIX[(name, method)]
+    if name.startswith(("frameworks:", "api-v1:")):
+        _add_frameworks(world_with_invitation)
     url = reverse(name, kwargs=kwargs(world_with_invitation))
     login_as(client, world_with_invitation.users[role])
-    response = client.post(url, data) if method == "POST" else client.get(url)
+    if method == "PUT":
+        body = data(world_with_invitation) if callable(data) else data
+        response = client.put(url, json.dumps(body), content_type="application/json")
+    elif method == "POST":
+        response = client.post(url, data)
+    else:
+        response = client.get(url)
     assert _outcome(response) == expected[role], (
         f"{role} {method} {url}: got {response.status_code} {response.headers.get('Location', '')}"
     )

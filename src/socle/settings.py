@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "socle.accounts",
     "socle.audit",
     "socle.network",
+    "socle.frameworks",
+    "socle.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

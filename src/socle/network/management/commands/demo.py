@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from socle.frameworks.demo import load_demo_frameworks
 from socle.network.demo import current_code, demo_password, load_demo
 from socle.network.initial_data import load_fields
 from socle.network.models import EstablishmentType, Field
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             load_fields(Field, EstablishmentType)  # flush empties the initial data too
         password = demo_password(options["password"])
         result = load_demo(password)
+        load_demo_frameworks(result.network)
         if options["code"]:
             for account in result.accounts:
                 if account.totp_key:
@@ -46,6 +48,7 @@ class Command(BaseCommand):
         out.write(self.style.SUCCESS(f"Socle demo ready: {url}"))
         out.write(f"Database: {settings.DATABASES['default']['NAME']}")
         out.write(f"Network: {result.network.name} — {url}n/{result.network.slug}/")
+        out.write(f"Sector framework: {url}f/lcep/")
         out.write(f"Password of every account: {password}")
         out.write("Accounts:")
         for account in result.accounts:

@@ -1,0 +1,854 @@
+"""Organisation frameworks in the browser: adopting a sector version, building the additions, upgrading to a newer
+sector version; and questionnaires to and from XLSForm files.
+
+Views are thin: the access helper first, a form to read the request, `socle.lib.frameworks.edit` to make the new
+document, `actions.save_draft` to check and store it. A document with problems is never stored: the page shows
+each problem with its path, with status 422.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.validators import RegexValidator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from socle.frameworks import actions, presentation
+from socle.frameworks.access import (
+    FrameworkAccess,
+    frameworks_of,
+    get_framework_for_user,
+    get_version_for_user,
+    sector_frameworks_for_organisation,
+)
+from socle.frameworks.models import FrameworkVersion
+from socle.frameworks.views import newer_base, version_context
+from socle.lib.frameworks import edit, xlsform
+from socle.lib.frameworks.diff import diff
+from socle.lib.frameworks.document import Parsed, check_document
+from socle.lib.frameworks.problems import FrameworkDocumentError, Problem, format_path
+from socle.network.access import get_organisation_for_user
+
+MAX_XLSFORM_BYTES = 5 * 1024 * 1024
+XLSFORM_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NEW_YES_NO = "__new_yes_no__"
+CHOICE_TYPES = ("single_choice", "multiple_choice", "scale", "either_or")
+
+CODE_HELP = gettext_lazy(
+    "A code: a lowercase letter, then lowercase letters, digits or underscores (at most 64 characters). "
+    "It must not be used by the sector framework or elsewhere in yours; starting it with own_ is a good habit."
+)
+code_validator = RegexValidator(
+    r"^[a-z][a-z0-9_]*\Z",
+    gettext_lazy("Use a lowercase letter, then lowercase letters, digits or underscores."),
+)
+
+
+def code_field(label: str | Any, **kwargs: Any) -> forms.CharField:
+    kwargs.setdefault("help_text", CODE_HELP)
+    return forms.CharField(label=label, max_length=64, validators=[code_validator], **kwargs)
+
+
+def _text(fr: str, en: str = "") -> dict[str, str]:
+    text = {"fr": fr.strip()}
+    if en.strip():
+        text["en"] = en.strip()
+    return text
+
+
+def _shown_problems(problems: Sequence[Problem]) -> list[dict[str, Any]]:
+    return [{"path": format_path(p.path), "message": p.message, "line": p.line} for p in problems]
+
+
+def _published_conflict(request: HttpRequest, context: dict[str, Any], number: int) -> HttpResponse:
+    context["message"] = _("Version %(number)s is published and cannot be changed. Start a new draft instead.") % {
+        "number": number
+    }
+    return render(request, "frameworks/published_conflict.html", context, status=409)
+
+
+def _organisation_version(request: HttpRequest, slug: str, number: int) -> tuple[FrameworkAccess, FrameworkVersion]:
+    """A version of an organisation framework the person may change (404 for a sector framework)."""
+    access, version = get_version_for_user(request, slug, number)
+    if access.framework.is_sector:
+        raise Http404
+    if not access.can_write:
+        raise PermissionDenied
+    return access, version
+
+
+# --- the organisation's frameworks ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def organisation_frameworks(request: HttpRequest, slug: str) -> HttpResponse:
+    """The network's sector frameworks (to adopt) and the organisation's own frameworks, with newer sector versions."""
+    access = get_organisation_for_user(request, slug)
+    organisation = access.organisation
+    own = list(frameworks_of(organisation).select_related("base").order_by("slug"))
+    sectors = list(sector_frameworks_for_organisation(organisation).select_related("field").order_by("slug"))
+    sector_ids = {f.pk for f in sectors} | {f.base_id for f in own if f.base_id}
+    latest_published: dict[int, FrameworkVersion] = {}
+    for v in FrameworkVersion.objects.filter(framework_id__in=sector_ids, status="published").order_by("number"):
+        latest_published[v.framework_id] = v
+    versions: dict[int, list[FrameworkVersion]] = {}
+    for v in (
+        FrameworkVersion.objects.filter(framework__in=own).select_related("base_version__framework").order_by("number")
+    ):
+        versions.setdefault(v.framework_id, []).append(v)
+    adopted = {f.base_id: f for f in own}
+    sector_rows = [
+        {"framework": f, "latest": latest_published.get(f.pk), "adopted": adopted.get(f.pk)}
+        for f in sectors
+        if organisation.is_member and f.pk in latest_published
+    ]
+    own_rows = []
+    for f in own:
+        listed = versions.get(f.pk, [])
+        current = listed[-1] if listed else None
+        base = current.base_version if current else None
+        newest = latest_published.get(f.base_id) if f.base_id else None
+        newer = newest if newest is not None and base is not None and newest.number > base.number else None
+        own_rows.append(
+            {
+                "framework": f,
+                "versions": listed,
+                "current": current,
+                "base": base,
+                "newer": newer,
+                "published": next((v for v in reversed(listed) if v.is_published), None),
+                "draft": next((v for v in listed if not v.is_published), None),
+            }
+        )
+    return render(
+        request,
+        "frameworks/organisation_frameworks.html",
+        {
+            "access": access,
+            "organisation": organisation,
+            "sector_rows": sector_rows,
+            "own_rows": own_rows,
+        },
+    )
+
+
+class AdoptForm(forms.Form):
+    framework = forms.SlugField()
+    version = forms.IntegerField(min_value=1)
+
+
+@login_required
+@require_POST
+def adopt(request: HttpRequest, slug: str) -> HttpResponse:
+    access = get_organisation_for_user(request, slug, write=True)
+    organisation = access.organisation
+    form = AdoptForm(request.POST)
+    version = None
+    if form.is_valid():
+        version = (
+            FrameworkVersion.objects.select_related("framework")
+            .filter(
+                framework__in=sector_frameworks_for_organisation(organisation),
+                framework__slug=form.cleaned_data["framework"],
+                number=form.cleaned_data["version"],
+                status="published",
+            )
+            .first()
+        )
+    if version is None:
+        messages.error(request, _("Choose a published version of one of your network's sector frameworks."))
+        return redirect("frameworks:organisation_frameworks", organisation.slug)
+    if not organisation.is_member:
+        messages.error(request, _("Only member organisations of the network adopt its frameworks."))
+        return redirect("frameworks:organisation_frameworks", organisation.slug)
+    try:
+        framework = actions.adopt_framework(organisation, version, acting_user=request.user)
+    except actions.ActionError as error:
+        messages.error(request, str(error))
+        return redirect("frameworks:organisation_frameworks", organisation.slug)
+    messages.success(
+        request,
+        _(
+            "Your organisation adopted %(framework)s version %(number)s. Add your own outcomes, indicators and "
+            "questions, then publish."
+        )
+        % {"framework": version.framework.slug, "number": version.number},
+    )
+    return redirect("frameworks:build", framework.slug, 1)
+
+
+# --- building: the three forms ------------------------------------------------------------------------------------
+
+
+def _nodes(doc: Mapping[str, Any], kinds: Sequence[str]) -> list[tuple[str, str]]:
+    return [
+        (n["code"], f"{presentation.text_in(n['label'])} ({n['code']})")
+        for n in doc.get("nodes", [])
+        if n["kind"] in kinds
+    ]
+
+
+class BuilderForm(forms.Form):
+    """A form of the builder page; `document` makes the new organisation document from the cleaned data."""
+
+    def __init__(self, version: FrameworkVersion, effective: Mapping[str, Any], *args: Any, **kwargs: Any) -> None:
+        self.version = version
+        self.effective = effective
+        self.base: Mapping[str, Any] = version.base_version.content if version.base_version else {}
+        super().__init__(*args, **kwargs)
+
+    def document(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class OutcomeForm(BuilderForm):
+    code = code_field(gettext_lazy("Code"))
+    label_fr = forms.CharField(label=gettext_lazy("Label in French"), max_length=300)
+    label_en = forms.CharField(label=gettext_lazy("Label in English"), max_length=300, required=False)
+    term = forms.ChoiceField(
+        label=gettext_lazy("Term"),
+        choices=[("short", gettext_lazy("Short term")), ("medium", gettext_lazy("Medium term"))],
+    )
+    follows = forms.ChoiceField(
+        label=gettext_lazy("Follows from (optional)"),
+        required=False,
+        help_text=gettext_lazy("The activity, output or outcome that leads to this outcome: a link is added."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["follows"].choices = [("", _("(none)")), *_nodes(self.effective, ("activity", "output", "outcome"))]
+
+    def document(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        node = {
+            "code": data["code"],
+            "kind": "outcome",
+            "term": data["term"],
+            "label": _text(data["label_fr"], data["label_en"]),
+        }
+        doc = edit.add_node(self.version.content, node)
+        if data["follows"]:
+            doc = edit.add_link(doc, {"from": data["follows"], "to": data["code"]})
+        return doc
+
+
+class QuestionForm(BuilderForm):
+    questionnaire = forms.ChoiceField(label=gettext_lazy("Sector questionnaire"))
+    name = code_field(gettext_lazy("Question name"))
+    type = forms.ChoiceField(
+        label=gettext_lazy("Type of answer"),
+        choices=[(k, v) for k, v in presentation.QUESTION_TYPE_LABELS.items()],
+    )
+    label_fr = forms.CharField(label=gettext_lazy("Question in French"), max_length=500)
+    label_en = forms.CharField(label=gettext_lazy("Question in English"), max_length=500, required=False)
+    easy_label_fr = forms.CharField(
+        label=gettext_lazy("Easy-read question in French (optional)"),
+        max_length=500,
+        required=False,
+        help_text=gettext_lazy("Short words and short sentences (FALC)."),
+    )
+    choices = forms.ChoiceField(
+        label=gettext_lazy("Choice list"),
+        required=False,
+        help_text=gettext_lazy(
+            "For single choice, multiple choice, either-or and pictorial scale questions only. "
+            "An either-or question needs 2 choices, a pictorial scale 3 or 5."
+        ),
+    )
+    required = forms.BooleanField(label=gettext_lazy("An answer is required"), required=False)
+    dont_know = forms.BooleanField(label=gettext_lazy("Offer “I don't know / I prefer not to answer”"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["questionnaire"].choices = [
+            (q["code"], f"{presentation.text_in(q['title'])} ({q['code']})")
+            for q in self.base.get("questionnaires", [])
+        ]
+        lists = [
+            (cl["name"], f"{cl['name']}: {', '.join(presentation.text_in(c['label']) for c in cl['choices'])}")
+            for cl in self.effective.get("choice_lists", [])
+        ]
+        self.fields["choices"].choices = [("", _("(none)")), (NEW_YES_NO, _("A new yes / no list")), *lists]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, choices = data.get("type"), data.get("choices")
+        if kind in CHOICE_TYPES and not choices:
+            self.add_error("choices", _("Choose the list of possible answers."))
+        if kind and kind not in CHOICE_TYPES and choices:
+            self.add_error("choices", _("Only a choice question has a choice list: choose “(none)”."))
+        return data
+
+    def _section(self, questionnaire: str) -> tuple[str, dict[str, str]]:
+        """The organisation's last own section in this questionnaire, or a new one named after the organisation."""
+        for extension in self.version.content.get("questionnaire_extensions", []):
+            if extension["questionnaire"] == questionnaire and extension["sections"]:
+                section = extension["sections"][-1]
+                return section["code"], section["label"]
+        merged = presentation.find(self.effective.get("questionnaires", []), "code", questionnaire) or {}
+        taken = {s["code"] for s in merged.get("sections", [])}
+        code, n = "own_questions", 2
+        while code in taken:
+            code, n = f"own_questions_{n}", n + 1
+        name = self.version.framework.organisation.name if self.version.framework.organisation else ""
+        label = {"fr": f"Questions de {name}".strip()}
+        if "en" in self.effective.get("languages", []):
+            label["en"] = f"Questions from {name}".strip()
+        return code, label
+
+    def document(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        doc: dict[str, Any] = copy.deepcopy(self.version.content)
+        question: dict[str, Any] = {
+            "name": data["name"],
+            "type": data["type"],
+            "label": _text(data["label_fr"], data["label_en"]),
+        }
+        if data["easy_label_fr"].strip():
+            question["easy_label"] = {"fr": data["easy_label_fr"].strip()}
+        if data["choices"] == NEW_YES_NO:
+            yes_no = {
+                "name": "own_yes_no",
+                "choices": [
+                    {"value": "oui", "label": {"fr": "Oui", "en": "Yes"}},
+                    {"value": "non", "label": {"fr": "Non", "en": "No"}},
+                ],
+            }
+            if "en" not in self.effective.get("languages", []):
+                for choice in yes_no["choices"]:
+                    choice["label"].pop("en")
+            doc, question["choices"] = edit.ensure_choice_list(doc, yes_no, base=self.base)
+        elif data["choices"]:
+            question["choices"] = data["choices"]
+        if data["required"]:
+            question["required"] = True
+        if data["dont_know"]:
+            question["dont_know"] = True
+        section_code, section_label = self._section(data["questionnaire"])
+        return edit.add_extension_question(doc, data["questionnaire"], section_code, section_label, question)
+
+
+EXPRESSION_HELP = gettext_lazy(
+    "Over the answers to the questionnaires chosen above, with question names: ${question} = 'oui' counts the "
+    "people who answered oui; combine with and, or, not(…), compare numbers with < <= > >=. For a proportion: who "
+    "counts; for a mean: the number to average (${question}); for a count: which answers count (optional)."
+)
+
+
+class IndicatorForm(BuilderForm):
+    code = code_field(gettext_lazy("Code"))
+    label_fr = forms.CharField(label=gettext_lazy("Label in French"), max_length=300)
+    label_en = forms.CharField(label=gettext_lazy("Label in English"), max_length=300, required=False)
+    definition_fr = forms.CharField(
+        label=gettext_lazy("Definition in French"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    outcome = forms.ChoiceField(label=gettext_lazy("Outcome or impact it measures"))
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        choices=[(k, presentation.KIND_LABELS[k]) for k in ("proportion", "mean", "count")],
+        help_text=gettext_lazy("Computed over the answers to questionnaires."),
+    )
+    questionnaires = forms.MultipleChoiceField(
+        label=gettext_lazy("Questionnaires that feed it"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Every question the expression uses must be in each of them."),
+    )
+    expression = forms.CharField(
+        label=gettext_lazy("Expression"),
+        max_length=2000,
+        required=False,
+        help_text=EXPRESSION_HELP,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "placeholder": "${question} = 'oui'"}),
+    )
+    unit = forms.CharField(
+        label=gettext_lazy("Unit (optional)"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("% for a proportion shown as a percentage."),
+    )
+    direction = forms.ChoiceField(
+        label=gettext_lazy("Which way is better"), choices=list(presentation.DIRECTION_LABELS.items())
+    )
+    maps_to = forms.ChoiceField(
+        label=gettext_lazy("Maps to the sector indicator"),
+        required=False,
+        help_text=gettext_lazy("The sector indicator this one feeds, where one applies."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = _nodes(self.effective, ("outcome", "impact"))
+        self.fields["questionnaires"].choices = [
+            (q["code"], f"{presentation.text_in(q['title'])} ({q['code']})")
+            for q in self.effective.get("questionnaires", [])
+        ]
+        self.fields["maps_to"].choices = [("", _("(none)"))] + [
+            (i["code"], f"{presentation.text_in(i['label'])} ({i['code']})") for i in self.base.get("indicators", [])
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") in ("proportion", "mean") and not (data.get("expression") or "").strip():
+            self.add_error("expression", _("A proportion or a mean needs an expression."))
+        return data
+
+    def document(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        indicator: dict[str, Any] = {
+            "code": data["code"],
+            "label": _text(data["label_fr"], data["label_en"]),
+            "definition": _text(data["definition_fr"]),
+            "outcomes": [data["outcome"]],
+            "kind": data["kind"],
+            "source": "answers",
+            "questionnaires": list(data["questionnaires"]),
+        }
+        expression = data["expression"].strip()
+        if data["kind"] == "proportion":
+            indicator["numerator"] = expression
+        elif data["kind"] == "mean":
+            indicator["value"] = expression
+        elif expression:
+            indicator["condition"] = expression
+        unit = data["unit"].strip()
+        if unit:
+            indicator["unit"] = unit
+            if data["kind"] == "proportion" and unit == "%":
+                indicator["factor"] = 100
+        indicator["direction"] = data["direction"]
+        if data["maps_to"]:
+            indicator["maps_to"] = data["maps_to"]
+        return edit.add_indicator(self.version.content, indicator)
+
+
+BUILDER_FORMS: dict[str, type[BuilderForm]] = {
+    "outcome": OutcomeForm,
+    "question": QuestionForm,
+    "indicator": IndicatorForm,
+}
+
+
+# --- building: the page -------------------------------------------------------------------------------------------
+
+COLLECTION_LABELS = {
+    "stakeholders": gettext_lazy("stakeholder"),
+    "nodes": gettext_lazy("element of the theory of change"),
+    "links": gettext_lazy("link"),
+    "indicators": gettext_lazy("indicator"),
+    "choice_lists": gettext_lazy("choice list"),
+    "questionnaires": gettext_lazy("questionnaire"),
+    "sections": gettext_lazy("section"),
+    "questions": gettext_lazy("question"),
+    "activity_items": gettext_lazy("activity item"),
+    "activity_checks": gettext_lazy("activity check"),
+}
+
+
+def _own_listing(version: FrameworkVersion, effective: Mapping[str, Any]) -> dict[str, Any]:
+    """The organisation's own elements, as the builder page lists them."""
+    own = version.content
+    node_labels = {n["code"]: presentation.text_in(n["label"]) for n in effective.get("nodes", [])}
+    sector_indicators = {
+        i["code"]: presentation.text_in(i["label"])
+        for i in (version.base_version.content if version.base_version else {}).get("indicators", [])
+    }
+    titles = {q["code"]: presentation.text_in(q["title"]) for q in effective.get("questionnaires", [])}
+    nodes = [
+        {"code": n["code"], "kind": n["kind"], "term": n.get("term", ""), "label": presentation.text_in(n["label"])}
+        for n in own.get("nodes", [])
+    ]
+    links = [
+        {
+            "code": edit.link_key(link),
+            "from": node_labels.get(link["from"], link["from"]),
+            "to": node_labels.get(link["to"], link["to"]),
+        }
+        for link in own.get("links", [])
+    ]
+    indicators = [
+        {
+            "code": i["code"],
+            "label": presentation.text_in(i["label"]),
+            "kind": presentation.KIND_LABELS[i["kind"]],
+            "outcomes": [node_labels.get(o, o) for o in i["outcomes"]],
+            "maps_to": i.get("maps_to", ""),
+            "maps_to_label": sector_indicators.get(i.get("maps_to", ""), ""),
+        }
+        for i in own.get("indicators", [])
+    ]
+    groups = []
+    for extension in own.get("questionnaire_extensions", []):
+        code = extension["questionnaire"]
+        groups.append({"code": code, "title": titles.get(code, code), "own": False, "sections": extension["sections"]})
+    for questionnaire in own.get("questionnaires", []):
+        code = questionnaire["code"]
+        groups.append(
+            {"code": code, "title": titles.get(code, code), "own": True, "sections": questionnaire["sections"]}
+        )
+    for group in groups:
+        group["questions"] = [
+            {
+                "name": q["name"],
+                "key": f"{group['code']}/{q['name']}",
+                "label": presentation.text_in(q["label"]),
+                "type": presentation.QUESTION_TYPE_LABELS.get(q["type"], q["type"]),
+                "section": s["code"],
+            }
+            for s in group["sections"]
+            for q in s["questions"]
+        ]
+    others = [
+        {
+            "collection": collection,
+            "kind": COLLECTION_LABELS[collection],
+            "code": item[edit.CODE_KEYS[collection]],
+            "label": presentation.text_in(item.get("label")),
+        }
+        for collection in ("stakeholders", "choice_lists", "activity_items", "activity_checks")
+        for item in own.get(collection, [])
+    ]
+    return {
+        "own_nodes": nodes,
+        "own_links": links,
+        "own_indicators": indicators,
+        "question_groups": groups,
+        "own_others": others,
+    }
+
+
+def _build_page(
+    request: HttpRequest,
+    access: FrameworkAccess,
+    version: FrameworkVersion,
+    *,
+    forms_by_name: Mapping[str, BuilderForm] | None = None,
+    problems: Mapping[str, Sequence[Problem]] | None = None,
+    removal: Mapping[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    effective = presentation.effective_content(version)
+    built = {name: cls(version, effective, prefix=name) for name, cls in BUILDER_FORMS.items()}
+    built.update(forms_by_name or {})
+    context = version_context(request, access, version)
+    context.update(_own_listing(version, effective))
+    context.update(
+        {
+            "forms": built,
+            "outcome_form": built["outcome"],
+            "question_form": built["question"],
+            "indicator_form": built["indicator"],
+            "problems": {name: _shown_problems(found) for name, found in (problems or {}).items()},
+            "removal": removal,
+            "newer_base": newer_base(version),
+        }
+    )
+    return render(request, "frameworks/build.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def build(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The builder of an organisation draft: its own elements, and forms to add an outcome, a question, an indicator."""
+    access, version = _organisation_version(request, slug, number)
+    if version.is_published:
+        return _published_conflict(request, version_context(request, access, version), number)
+    if request.method == "GET":
+        return _build_page(request, access, version)
+    name = request.POST.get("form", "")
+    form_class = BUILDER_FORMS.get(name)
+    if form_class is None:
+        messages.error(request, _("Choose what to add."))
+        return redirect("frameworks:build", slug, number)
+    form = form_class(version, presentation.effective_content(version), request.POST, prefix=name)
+    if not form.is_valid():
+        return _build_page(request, access, version, forms_by_name={name: form}, status=422)
+    try:
+        actions.save_draft(version, form.document(), acting_user=request.user)
+    except actions.DocumentRejected as error:
+        return _build_page(
+            request, access, version, forms_by_name={name: form}, problems={name: error.problems}, status=422
+        )
+    except actions.ActionError as error:
+        form.add_error(None, str(error))
+        return _build_page(request, access, version, forms_by_name={name: form}, status=422)
+    added = {
+        "outcome": _("The outcome %(code)s is added."),
+        "question": _("The question %(code)s is added."),
+        "indicator": _("The indicator %(code)s is added."),
+    }[name]
+    messages.success(request, added % {"code": form.cleaned_data.get("code") or form.cleaned_data.get("name")})
+    return redirect("frameworks:build", slug, number)
+
+
+class RemoveForm(forms.Form):
+    collection = forms.ChoiceField(choices=[(c, c) for c in edit.REMOVABLE])
+    code = forms.CharField(max_length=200)
+    confirm = forms.BooleanField(required=False)
+
+
+@login_required
+@require_POST
+def remove_element(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Remove one own element: first a page that says in words what goes, then, confirmed, the removal itself."""
+    access, version = _organisation_version(request, slug, number)
+    if version.is_published:
+        return _published_conflict(request, version_context(request, access, version), number)
+    form = RemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an element of your own to remove."))
+        return redirect("frameworks:build", slug, number)
+    collection, code = form.cleaned_data["collection"], form.cleaned_data["code"]
+    try:
+        document, removed = edit.remove_element(version.content, collection, code)
+    except edit.EditError:
+        messages.error(request, _("%(code)s is not one of your own elements in this draft.") % {"code": code})
+        return redirect("frameworks:build", slug, number)
+    removal = {
+        "collection": collection,
+        "code": code,
+        "kind": COLLECTION_LABELS[collection],
+        "removed": [{"kind": COLLECTION_LABELS[r.collection], "code": r.code} for r in removed],
+    }
+    if not form.cleaned_data["confirm"]:
+        return _build_page(request, access, version, removal=removal)
+    try:
+        actions.save_draft(version, document, acting_user=request.user)
+    except actions.DocumentRejected as error:
+        return _build_page(request, access, version, removal=removal, problems={"removal": error.problems}, status=422)
+    except actions.ActionError as error:
+        messages.error(request, str(error))
+        return redirect("frameworks:build", slug, number)
+    messages.success(request, _("%(code)s is removed.") % {"code": code})
+    return redirect("frameworks:build", slug, number)
+
+
+# --- upgrading ----------------------------------------------------------------------------------------------------
+
+
+def _rebase_problems(current: FrameworkVersion, target: FrameworkVersion) -> list[Problem]:
+    """What would not fit if the additions were rebased on `target` (the check `upgrade_framework` runs; no write)."""
+    content = copy.deepcopy(current.content)
+    content["base"] = {"framework": target.framework.slug, "version": target.number}
+    try:
+        check_document(Parsed(content), base=target.content)
+    except FrameworkDocumentError as error:
+        return list(error.problems)
+    return []
+
+
+class UpgradeForm(forms.Form):
+    to = forms.IntegerField(min_value=1)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
+    """The differences between the sector version the organisation framework is based on and the newest one; and
+    the upgrade, as a new draft, when the organisation's additions still fit."""
+    access = get_framework_for_user(request, slug, write=request.method == "POST")
+    framework = access.framework
+    if framework.is_sector:
+        raise Http404
+    current = (
+        access.versions().select_related("base_version__framework").filter(status="draft").first()
+        or access.versions().select_related("base_version__framework").order_by("-number").first()
+    )
+    if current is None or current.base_version is None:
+        raise Http404
+    old_base = current.base_version
+    newest = (
+        FrameworkVersion.objects.select_related("framework")
+        .filter(framework_id=framework.base_id, status="published")
+        .order_by("-number")
+        .first()
+    )
+    target = newest if newest is not None and newest.number > old_base.number else None
+    status = 200
+    upgrade_problems: list[Problem] = []
+    error = ""
+    if request.method == "POST":
+        form = UpgradeForm(request.POST)
+        if target is None or not form.is_valid() or form.cleaned_data["to"] != target.number:
+            messages.error(request, _("There is no newer sector version to upgrade to, or it changed: look again."))
+            return redirect("frameworks:upgrade", slug)
+        try:
+            version = actions.upgrade_framework(framework, target, acting_user=request.user)
+        except actions.DocumentRejected as rejected:
+            upgrade_problems, status = rejected.problems, 422
+        except actions.ActionError as refused:
+            error, status = str(refused), 422
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your framework is now based on version %(number)s of the sector framework, as draft version "
+                    "%(draft)s. Check it, then publish it."
+                )
+                % {"number": target.number, "draft": version.number},
+            )
+            return redirect("frameworks:version", slug, version.number)
+    fit = _rebase_problems(current, target) if target is not None else []
+    context = version_context(request, access, current)
+    context.update(
+        {
+            "current": current,
+            "old_base": old_base,
+            "target": target,
+            "newest": newest,
+            "changes": diff(old_base.content, target.content) if target is not None else [],
+            "change_notes": presentation.text_in(target.content.get("change_notes")) if target is not None else "",
+            "fit_problems": _shown_problems(fit),
+            "upgrade_problems": _shown_problems(upgrade_problems),
+            "error": error,
+        }
+    )
+    return render(request, "frameworks/upgrade.html", context, status=status)
+
+
+# --- XLSForm ------------------------------------------------------------------------------------------------------
+
+
+class XLSFormUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("XLSForm file (.xlsx or .xls)"),
+        help_text=gettext_lazy(
+            "A form made for KoboToolbox or ODK, 5 MB at most. Nothing is written if a row "
+            "cannot be kept: the rows are listed."
+        ),
+    )
+    code = forms.CharField(
+        label=gettext_lazy("Questionnaire code (optional)"),
+        max_length=64,
+        required=False,
+        validators=[code_validator],
+        help_text=gettext_lazy(
+            "A lowercase letter, then lowercase letters, digits or underscores. Without it, the "
+            "form's id is used. It must not be the code of a questionnaire already there."
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(XLSFORM_SUFFIXES):
+            raise forms.ValidationError(_("Choose an .xlsx or .xls file."))
+        if upload.size > MAX_XLSFORM_BYTES:
+            raise forms.ValidationError(_("This file is larger than 5 MB."))
+        return upload
+
+
+def _read_upload(upload: Any, *, code: str | None, default_language: str) -> xlsform.XLSFormImport:
+    """Read an uploaded XLSForm through a temporary file, which is always removed."""
+    suffix = Path(upload.name).suffix.lower()
+    handle, name = tempfile.mkstemp(suffix=suffix, prefix="socle-xlsform-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        return xlsform.read_xlsform(Path(name), default_language=default_language, code=code)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_xlsform(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """A questionnaire from an XLSForm file, into a draft (sector or organisation); "check only" writes nothing."""
+    access, version = get_version_for_user(request, slug, number, write=True)
+    context = version_context(request, access, version)
+    if version.is_published:
+        return _published_conflict(request, context, number)
+    form = XLSFormUploadForm()
+    status = 200
+    result: xlsform.XLSFormImport | None = None
+    problems: list[Problem] = []
+    renames: dict[str, str] = {}
+    refusal = ""
+    check_only = request.POST.get("action") == "check"
+    if request.method == "POST":
+        form = XLSFormUploadForm(request.POST, request.FILES)
+        status = 422
+        if form.is_valid():
+            effective = presentation.effective_content(version)
+            try:
+                result = _read_upload(
+                    form.cleaned_data["file"],
+                    code=form.cleaned_data["code"] or None,
+                    default_language=(effective.get("languages") or ["fr"])[0],
+                )
+            except xlsform.XLSFormError as error:
+                form.add_error("file", _("This file cannot be read as an XLSForm: %(error)s") % {"error": error})
+            else:
+                try:
+                    outcome = actions.import_questionnaire(
+                        version, result, acting_user=request.user, dry_run=check_only
+                    )
+                except actions.ActionError as error:
+                    refusal = str(error)
+                else:
+                    renames, refusal, problems = outcome.renames, outcome.refusal, outcome.problems or []
+                    if check_only:
+                        status = 200
+                    elif outcome.saved:
+                        messages.success(request, _("The questionnaire %(code)s is imported.") % {"code": outcome.code})
+                        return redirect("frameworks:questionnaire", slug, number, outcome.code)
+    context.update(
+        {
+            "form": form,
+            "result": result,
+            "summary": result.summary() if result else "",
+            "problems": _shown_problems(problems),
+            "renames": sorted(renames.items()),
+            "refusal": refusal,
+            "check_only": check_only,
+            "max_megabytes": MAX_XLSFORM_BYTES // (1024 * 1024),
+            "questionnaires": [
+                {"code": q["code"], "title": presentation.text_in(q["title"])}
+                for q in presentation.effective_content(version).get("questionnaires", [])
+            ],
+        }
+    )
+    return render(request, "frameworks/import_xlsform.html", context, status=status)
+
+
+@login_required
+@require_GET
+def export_xlsform(request: HttpRequest, slug: str, number: int, code: str) -> HttpResponse:
+    """A questionnaire of the effective framework as an XLSForm, with the choice lists it uses."""
+    access, version = get_version_for_user(request, slug, number)
+    document = presentation.effective_content(version)
+    questionnaire = presentation.find(document.get("questionnaires", []), "code", code)
+    if questionnaire is None:
+        raise Http404
+    used = {q["choices"] for s in questionnaire["sections"] for q in s["questions"] if "choices" in q}
+    lists = [cl for cl in document.get("choice_lists", []) if cl["name"] in used]
+    data = xlsform.write_xlsform(questionnaire, lists, list(document.get("languages", ["fr"])))
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{access.framework.slug}-v{version.number}-{code}.xlsx"'
+    return response
+
+
+__all__ = [
+    "adopt",
+    "build",
+    "export_xlsform",
+    "import_xlsform",
+    "organisation_frameworks",
+    "remove_element",
+    "upgrade",
+]
