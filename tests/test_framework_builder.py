@@ -24,6 +24,12 @@ from tests.framework_docs import load, organisation_document, published_sector, 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:openpyxl")
 
 
+@pytest.fixture(autouse=True)
+def _english(client, settings):  # type: ignore[no-untyped-def]
+    """These tests read the English texts of the pages (the French ones are checked by the catalogue tests)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 # --- Helpers ------------------------------------------------------------------------------------------------------
 
 
@@ -153,7 +159,7 @@ def test_staff_read_the_frameworks_page_without_the_adopt_button(world: World, a
     published_sector(world.network)
     page = as_role("org_staff").get(reverse("frameworks:organisation_frameworks", args=[world.org.slug]))
     assert page.status_code == 200
-    assert "Mini référentiel" in text_of(page)
+    assert "Mini framework" in text_of(page)  # the framework's English title: the page is in English
     assert reverse("frameworks:adopt", args=[world.org.slug]) not in text_of(page)
 
 
@@ -208,9 +214,9 @@ def test_the_builder_adds_an_outcome_a_question_and_a_mapped_indicator_that_the_
     assert indicator["numerator"] == "${own_job} = 'oui'" and indicator["factor"] == 100
 
     page = text_of(client.get(reverse("frameworks:version", args=[version.framework.slug, 1])))
-    assert "Retour à l&#x27;emploi" in page or "Retour à l'emploi" in page
+    assert "Back to work" in page
     indicators = text_of(client.get(reverse("frameworks:indicators", args=[version.framework.slug, 1])))
-    assert "own_jobs" in indicators and "Accès aux droits" in indicators
+    assert "own_jobs" in indicators and "Access to rights" in indicators
     preview = text_of(client.get(reverse("frameworks:questionnaire", args=[version.framework.slug, 1, "entry"])))
     assert "Avez-vous un emploi ?" in preview
 
@@ -414,8 +420,8 @@ def test_upgrade_shows_the_sector_changes_then_keeps_the_own_indicators_and_mapp
     text = text_of(page)
     assert "i_esteem_mean" in text  # added indicator
     assert "entry/urgences" in text and "follow_up/urgences" in text  # removed question
-    assert "out_rights" in text and "Ouverture des droits" in text  # changed label
-    assert "Nouvel indicateur d&#x27;estime" in text
+    assert "out_rights" in text and "Rights opened" in text  # changed label
+    assert "New self-esteem indicator" in text
     assert "all fit the new version" in text
     changes = {(c.action, c.collection, c.key) for c in page.context["changes"]}
     assert {

@@ -18,6 +18,7 @@ from socle.frameworks.models import Framework, FrameworkVersion, ImmutableVersio
 from socle.lib.frameworks.document import dump_yaml
 from tests.factories import World
 from tests.framework_docs import load, sector_document
+from tests.test_lib_framework_document import MISTAKES
 
 pytestmark = pytest.mark.django_db
 
@@ -304,3 +305,73 @@ def test_the_json_schema_is_published(client) -> None:  # type: ignore[no-untype
     response = client.get("/schemas/framework.schema.json")
     assert response.status_code == 200
     assert response.json()["title"] == "Socle framework version"
+
+
+# --- acceptance: an organisation framework derived from LCEP survives the sector's upgrade -------------------------
+
+
+def _lcep_v2(v1: FrameworkVersion) -> dict[str, object]:
+    """LCEP version 2: a reworded indicator, a new indicator, a question removed that Horizon does not use."""
+    import copy
+
+    doc = copy.deepcopy(v1.content)
+    doc["version"] = 2
+    doc["change_notes"] = {"fr": "Deuxième version après les ateliers.", "en": "Second version after the workshops."}
+    doc["indicators"][0]["label"]["fr"] = "Accès effectif aux droits"
+    new = copy.deepcopy(doc["indicators"][0])
+    new.update(code="i16_bank_account", numerator="${compte_bancaire} = 'oui'")
+    new["label"] = {"fr": "Compte bancaire", "en": "Bank account"}
+    doc["indicators"].append(new)
+    entry = next(q for q in doc["questionnaires"] if q["code"] == "entry")
+    for section in entry["sections"]:
+        section["questions"] = [q for q in section["questions"] if q["name"] != "date_arrivee"]
+    return doc
+
+
+def test_an_lcep_organisation_framework_survives_the_upgrade_to_lcep_v2(as_role, world: World) -> None:  # type: ignore[no-untyped-def]
+    from socle.frameworks.actions import load_framework_text
+    from socle.frameworks.demo import horizon_document
+
+    v1 = load_framework_text(lcep_text(), filename="lcep.yaml", network=world.network, publish=True).version
+    own_doc = horizon_document(world.org)
+    own = load(own_doc, publish=True)
+    own_indicators = [i["code"] for i in own.content["indicators"]]
+    assert len(own_indicators) == 3
+    assert [i.get("maps_to") for i in own.content["indicators"]] == ["i07_admin_autonomy", None, None]
+    doc_v2 = _lcep_v2(v1)
+    v2 = load(doc_v2, network=world.network)  # type: ignore[arg-type]
+    assert v2.number == 2 and v2.is_published
+
+    client = as_role("org_admin")
+    page = client.get(reverse("frameworks:upgrade", args=[own.framework.slug]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for shown in ("i01_access_rights", "i16_bank_account", "entry/date_arrivee"):
+        assert shown in html, shown
+    response = client.post(reverse("frameworks:upgrade", args=[own.framework.slug]), {"to": "2"})
+    assert response.status_code == 302
+    draft = FrameworkVersion.objects.get(framework=own.framework, status="draft")
+    assert draft.number == 2 and draft.base_version == v2
+    assert [i["code"] for i in draft.content["indicators"]] == own_indicators
+    assert draft.content["indicators"][0]["maps_to"] == "i07_admin_autonomy"
+    assert client.post(reverse("frameworks:publish", args=[own.framework.slug, 2])).status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_published
+    version_page = client.get(reverse("frameworks:version", args=[own.framework.slug, 2])).content.decode()
+    assert version_page.count(f'href="/f/{own.framework.slug}/v/2/indicators/#ind-') == 16 + 3
+    diff_page = client.get(reverse("frameworks:diff", args=[own.framework.slug]) + "?from=1&to=2").content.decode()
+    assert "i16_bank_account" in diff_page and "date_arrivee" in diff_page
+    own.refresh_from_db()
+    assert own.base_version == v1, "version 1 of the organisation framework still reads against LCEP v1"
+
+
+@pytest.mark.parametrize("mistake", [m[0] for m in MISTAKES])
+def test_no_mistake_writes_anything(world: World, mistake: str) -> None:
+    mutation = next(m[1] for m in MISTAKES if m[0] == mistake)
+    doc = sector_document()
+    mutation(doc)
+    before = (*_counts(), AuditEvent.objects.count())
+    with pytest.raises(actions.DocumentRejected) as caught:
+        load(doc, network=world.network)
+    assert all(p.file == "test.yaml" and p.line for p in caught.value.problems)
+    assert (*_counts(), AuditEvent.objects.count()) == before

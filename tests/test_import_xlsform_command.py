@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from socle.frameworks import actions
 from socle.frameworks.models import FrameworkVersion
@@ -15,6 +16,12 @@ from tests.framework_builder_files import write_xlsform_file
 from tests.framework_docs import load, organisation_document, sector_document
 
 pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore::UserWarning:openpyxl")]
+
+
+@pytest.fixture(autouse=True)
+def _english():  # type: ignore[no-untyped-def]
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -28,7 +28,11 @@ def test_lcep_shows_its_theory_of_change_and_fifteen_indicators(demo: Demo, brow
     assert page.get_by_role("heading", name="15 indicateurs").is_visible()
     assert _serious_violations(page) == []
     page.screenshot(path=str(screenshot_dir / "framework-lcep-fr.png"), full_page=True)
+    # The diagram scrolls sideways in its box; let it show whole for its picture.
+    page.add_style_tag(content="main { max-width: none; } .toc-scroll { overflow: visible; }")
+    page.set_viewport_size({"width": 1600, "height": 900})
     diagram.screenshot(path=str(screenshot_dir / "framework-lcep-theory-of-change.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
     assert diagram.is_visible() and page.locator(".toc-stages").is_visible()

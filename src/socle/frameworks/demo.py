@@ -6,7 +6,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-from socle.frameworks.actions import load_framework_text
+from socle.frameworks.actions import create_draft, load_framework_text, open_consultation
 from socle.frameworks.models import FrameworkVersion
 from socle.lib.frameworks.document import dump_yaml
 from socle.network.models import Network, Organisation
@@ -146,9 +146,20 @@ def horizon_document(organisation: Organisation, base_version: int = 1) -> dict[
     }
 
 
+CONSULTATION_MESSAGE = (
+    "Voici le brouillon de la version 2 du référentiel LCEP. Dites-nous, pour chaque indicateur, s'il faut le "
+    "garder, le modifier ou le retirer, et commentez ce qui vous semble à revoir. Nous en parlerons à l'atelier "
+    "du mois prochain."
+)
+
+
 def load_demo_frameworks(network: Network) -> FrameworkVersion:
-    """LCEP v1 published in the demo network; Horizon Solidaire's framework v1 published on it."""
+    """LCEP v1 published in the demo network, and its draft v2 open to the members' consultation; Horizon
+    Solidaire's framework v1 published on LCEP v1."""
     sector = load_framework_text(lcep_text(), filename="lcep.yaml", network=network, publish=True).version
     horizon = Organisation.objects.get(network=network, slug="horizon-solidaire")
     load_framework_text(dump_yaml(horizon_document(horizon, sector.number)), filename="horizon-lcep.yaml", publish=True)
+    if not FrameworkVersion.objects.filter(framework=sector.framework).exclude(pk=sector.pk).exists():
+        draft = create_draft(sector.framework, acting_user=None)
+        open_consultation(draft, message=CONSULTATION_MESSAGE, acting_user=None)
     return sector

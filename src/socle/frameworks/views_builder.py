@@ -380,7 +380,7 @@ class IndicatorForm(BuilderForm):
         label=gettext_lazy("Unit (optional)"),
         max_length=40,
         required=False,
-        help_text=gettext_lazy("% for a proportion shown as a percentage."),
+        help_text=gettext_lazy("Write “%” for a proportion shown as a percentage."),
     )
     direction = forms.ChoiceField(
         label=gettext_lazy("Which way is better"), choices=list(presentation.DIRECTION_LABELS.items())
