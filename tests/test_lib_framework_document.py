@@ -258,6 +258,13 @@ def test_text_that_is_not_yaml_or_json_names_its_line() -> None:
     assert str(caught.value).startswith("broken.json:2: (document): not valid JSON")
 
 
+def test_yaml_aliases_are_refused_before_they_can_expand() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b]\n"
+    with pytest.raises(FrameworkDocumentError, match="aliases") as caught:
+        document.load(bomb, filename="bomb.yaml")
+    assert caught.value.problems[0].line == 2
+
+
 def test_a_document_that_is_not_a_mapping_is_refused() -> None:
     with pytest.raises(FrameworkDocumentError, match="must be a mapping"):
         document.load("- a\n- b\n", filename="list.yaml")

@@ -105,6 +105,12 @@ def parse_text(text: str, *, filename: str | None = None, fmt: str | None = None
             _walk(node, (), lines, [])
         return Parsed(data, filename, lines)
     try:
+        # Aliases (`*name`) would let a small file expand into a huge document: refuse them before composing.
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 1 if event.start_mark is not None else None
+                problem = Problem((), "YAML aliases (*name) are not allowed: write each value out", filename, line)
+                raise FrameworkDocumentError([problem])
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
