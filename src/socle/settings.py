@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "socle.audit",
     "socle.network",
     "socle.frameworks",
+    "socle.collection",
     "socle.api",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,0 +1,259 @@
+"""Writes of collection: opening a campaign, and receiving a submission exactly once.
+
+`submit` is the one way answers enter Socle (respondent form, assisted entry, paper, import, API). It checks
+every answer against the questionnaire first (`socle.lib.collection.answers`), then stores the submission under
+`UNIQUE(framework_version, questionnaire_code, uuid)`: a resend of the same answers returns the stored row, the
+same uuid with other answers is a conflict, and two concurrent sends of one uuid store one row.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import secrets
+import uuid as uuid_module
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from socle.audit.models import record
+from socle.collection.models import Campaign, CollectionLink, FollowUpKey, Mode, Submission, Wave
+from socle.frameworks.models import FrameworkVersion
+from socle.lib.collection import followup
+from socle.lib.collection.answers import AnswerError, Questionnaire, compile_questionnaire
+from socle.lib.frameworks.merge import effective
+from socle.network.actions import ActionError
+from socle.network.models import Establishment, Organisation
+
+LINK_CODE_LENGTH = 10
+
+
+class InvalidSubmission(ActionError):
+    """Answers that do not fit the questionnaire; `errors` has one entry per question (HTTP 422)."""
+
+    def __init__(self, errors: Iterable[AnswerError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(f"{e.question}: {e.message}" for e in self.errors))
+
+
+class SubmissionConflict(ActionError):
+    """The same submission id was already received with other answers (HTTP 409)."""
+
+
+# --- questionnaires ---------------------------------------------------------------------------------------------
+
+
+def effective_document(version: FrameworkVersion) -> dict[str, Any]:
+    if version.base_version_id is None:
+        return version.content
+    assert version.base_version is not None
+    return effective(version.base_version.content, version.content)
+
+
+@lru_cache(maxsize=256)
+def _compiled(version_pk: int, content_sha256: str, code: str) -> tuple[Questionnaire, str]:
+    version = FrameworkVersion.objects.select_related("base_version").get(pk=version_pk)
+    document = effective_document(version)
+    audience = next((q["audience"] for q in document.get("questionnaires", []) if q["code"] == code), "")
+    return compile_questionnaire(document, code), audience
+
+
+def questionnaire_of(version: FrameworkVersion, code: str) -> tuple[Questionnaire, str]:
+    """The compiled questionnaire of a version and its audience (cached by content: a published version never
+    changes, and a draft's cache entry is keyed by its content's hash)."""
+    return _compiled(version.pk, version.content_sha256, code)
+
+
+# --- campaigns ----------------------------------------------------------------------------------------------------
+
+
+def _link_code() -> str:
+    return "".join(secrets.choice(followup.ALPHABET) for _ in range(LINK_CODE_LENGTH)).lower()
+
+
+def open_campaign(
+    organisation: Organisation,
+    version: FrameworkVersion,
+    *,
+    name: str,
+    wave: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    establishments: Iterable[Establishment],
+    acting_user: Any,
+) -> Campaign:
+    """A campaign on a published version of the organisation's framework, with one collection link per
+    establishment and questionnaire answered at that wave."""
+    framework = version.framework
+    if framework.organisation_id != organisation.pk or not version.is_published:
+        raise ActionError(_("A campaign runs a published version of your organisation's framework."))
+    if wave not in Wave.values:
+        raise ActionError(_("Choose the wave: entry, follow-up or exit."))
+    if ends_on < starts_on:
+        raise ActionError(_("The campaign ends before it starts."))
+    chosen = list(establishments)
+    if not chosen or any(e.organisation_id != organisation.pk for e in chosen):
+        raise ActionError(_("Choose one or more of your organisation's establishments."))
+    document = effective_document(version)
+    codes = [q["code"] for q in document.get("questionnaires", []) if wave in q["waves"]]
+    if not codes:
+        raise ActionError(_("No questionnaire of this framework is answered at this wave."))
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            organisation=organisation,
+            framework_version=version,
+            name=name,
+            wave=wave,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        )
+        CollectionLink.objects.bulk_create(
+            CollectionLink(
+                code=_link_code(),
+                organisation=organisation,
+                campaign=campaign,
+                establishment=establishment,
+                questionnaire_code=code,
+            )
+            for establishment in chosen
+            for code in codes
+        )
+        record(
+            "campaign.opened",
+            actor=acting_user,
+            network=organisation.network,
+            organisation=organisation,
+            target=str(campaign.public_id),
+            name=name,
+            wave=wave,
+            links=len(chosen) * len(codes),
+        )
+    return campaign
+
+
+# --- submissions --------------------------------------------------------------------------------------------------
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def stored_answers(answers: Mapping[str, object]) -> dict[str, object]:
+    """Checked answers as JSON values: decimals as strings (exact), dates in ISO form."""
+    return {name: _json_value(value) for name, value in answers.items()}
+
+
+def answers_digest(answers: Mapping[str, object]) -> str:
+    return hashlib.sha256(json.dumps(answers, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def followup_key(organisation: Organisation) -> bytes:
+    """The organisation's follow-up key, made on first use (two first uses at once make one key)."""
+    found = FollowUpKey.objects.filter(organisation=organisation).first()
+    if found is None:
+        try:
+            with transaction.atomic():
+                found = FollowUpKey.objects.create(organisation=organisation, key_hex=secrets.token_hex(32))
+        except IntegrityError:
+            found = FollowUpKey.objects.get(organisation=organisation)
+    return found.key
+
+
+def issued_code(key: bytes, submission_uuid: uuid_module.UUID) -> str:
+    """The follow-up code given at entry: derived from the organisation's key and the submission id, so that a
+    resend gets the same code back although only its keyed hash is stored."""
+    digest = hashlib.sha256(key + b"/issue/" + submission_uuid.bytes).digest()
+    number = int.from_bytes(digest[:5], "big")
+    body = "".join(followup.ALPHABET[(number >> shift) & 31] for shift in range(35, -1, -5))
+    return body + followup.check_character(body)
+
+
+@dataclass
+class Received:
+    submission: Submission
+    created: bool  # False: the same answers had already been received
+    followup_code: str = ""  # at entry, the code to give the person (printable with followup.printable)
+    scores: dict[str, object] = field(default_factory=dict)
+
+
+def submit(
+    *,
+    campaign: Campaign,
+    establishment: Establishment,
+    questionnaire_code: str,
+    submission_uuid: uuid_module.UUID,
+    answers: Mapping[str, object],
+    mode: str,
+    link: CollectionLink | None = None,
+    followup_code: str | None = None,
+    acting_user: Any = None,
+) -> Received:
+    """Receive one filled questionnaire exactly once; nothing is stored unless every answer fits."""
+    if mode not in Mode.values:
+        raise ActionError(_("Unknown mode of collection."))
+    if establishment.organisation_id != campaign.organisation_id:
+        raise ActionError(_("This establishment does not take part in this campaign."))
+    version = campaign.framework_version
+    try:
+        questionnaire, audience = questionnaire_of(version, questionnaire_code)
+    except KeyError:
+        raise ActionError(_("This campaign has no questionnaire %(code)s.") % {"code": questionnaire_code}) from None
+    checked = questionnaire.check(answers)
+    errors = list(checked.errors)
+    followup_hash = ""
+    issued = ""
+    key = followup_key(campaign.organisation)
+    if audience != "people_supported":
+        pass  # staff and partners are not followed over time
+    elif campaign.wave == Wave.ENTRY:
+        issued = issued_code(key, submission_uuid)
+        followup_hash = followup.keyed_hash(key, issued)
+    elif followup_code:
+        try:
+            followup_hash = followup.read(followup_code).hashed(key)
+        except followup.FollowUpCodeError as error:
+            errors.append(AnswerError("followup_code", "followup_code", str(error)))
+    if errors:
+        raise InvalidSubmission(errors)
+    stored = stored_answers(checked.answers)
+    digest = answers_digest(stored)
+    identity = {"framework_version": version, "questionnaire_code": questionnaire_code, "uuid": submission_uuid}
+    with transaction.atomic():
+        existing = Submission.objects.filter(**identity).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    submission = Submission.objects.create(
+                        **identity,
+                        organisation_id=campaign.organisation_id,
+                        campaign=campaign,
+                        link=link,
+                        establishment=establishment,
+                        wave=campaign.wave,
+                        mode=mode,
+                        answers=stored,
+                        answers_sha256=digest,
+                        followup_hash=followup_hash,
+                        entered_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+                    )
+                return Received(submission, True, issued, dict(checked.scores))
+            except IntegrityError:
+                existing = Submission.objects.filter(**identity).first()
+                if existing is None:  # pragma: no cover - another constraint failed
+                    raise
+    if existing.answers_sha256 != digest or existing.campaign_id != campaign.pk:
+        raise SubmissionConflict(_("This submission was already received with other answers; nothing was changed."))
+    return Received(existing, False, issued, dict(checked.scores))
