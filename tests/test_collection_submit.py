@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import translation
 
 from socle.collection import actions
 from socle.collection.models import Campaign, CollectionLink, ImmutableSubmissionError, Submission
@@ -16,6 +17,14 @@ from tests.factories import World, make_establishment
 from tests.framework_docs import load, organisation_document, sector_document
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():  # type: ignore[no-untyped-def]
+    """The messages checked here are the English ones (French is the default)."""
+    with translation.override("en"):
+        yield
+
 
 ANSWERS = {"sexe": "f", "droits": "oui", "estime": "4", "urgences": "2", "own_garden": "oui"}
 

@@ -155,6 +155,8 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("api-v1:get_version", "GET"): (sector_v1, {}, {**SECTOR_READ, "anonymous": 401}),
     ("api-v1:put_version", "PUT"): (sector_draft, draft_document, {**SECTOR_WRITE, "anonymous": 401}),
     ("api-v1:post_version", "POST"): (sector, {}, {**SECTOR_WRITE, "anonymous": 401, "network_admin": 409}),
+    # Submissions come with an organisation's API token, never with a session: every role gets 401.
+    ("api-v1:post_submission", "POST"): (none, {}, dict.fromkeys(ROLES, 401)),
     ("api-v1:openapi-json", "GET"): (none, {}, EVERYONE),
     ("api-v1:openapi-view", "GET"): (none, {}, EVERYONE),
     ("api-v1:api-root", "GET"): (none, {}, dict.fromkeys(ROLES, 404)),
