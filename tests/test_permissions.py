@@ -7,6 +7,7 @@ saying who may use it.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from socle.collection import actions as collection_actions
 from socle.frameworks import actions as frameworks_actions
 from socle.network import actions
 from socle.network.models import Role
@@ -57,6 +59,7 @@ sector_v1: Kwargs = lambda w: {"slug": "mini", "number": 1}  # noqa: E731
 sector_draft: Kwargs = lambda w: {"slug": "mini", "number": 2}  # noqa: E731
 own: Kwargs = lambda w: {"slug": "asso-a-mini"}  # noqa: E731
 own_draft: Kwargs = lambda w: {"slug": "asso-a-mini", "number": 2}  # noqa: E731
+campaign: Kwargs = lambda w: {"slug": w.org.slug, "public_id": w.campaign.public_id}  # type: ignore[attr-defined]  # noqa: E731
 
 
 def draft_document(world: World) -> dict[str, Any]:
@@ -151,6 +154,17 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("frameworks:import_xlsform", "POST"): (sector_draft, {}, SECTOR_WRITE),
     ("frameworks:remove_element", "POST"): (own_draft, {}, ORG_WRITE),
     ("frameworks:upgrade", "GET"): (own, {}, ORG_READ),
+    # Collection. The world holds an entry campaign of asso-a, on its framework, for one establishment.
+    ("collection:campaigns", "GET"): (org, {}, ORG_READ),
+    ("collection:campaigns", "POST"): (org, {}, ORG_WRITE),
+    ("collection:campaign", "GET"): (campaign, {}, ORG_READ),
+    # Raw answers: the organisation's own people only; a consenting facilitator gets 404.
+    ("collection:export", "GET"): (
+        lambda w: {**campaign(w), "fmt": "csv"},
+        {},
+        only("org_admin", "org_staff"),
+    ),
+    ("collection:link_qr", "GET"): (lambda w: {**campaign(w), "code": w.link.code}, {}, ORG_READ),  # type: ignore[attr-defined]
     # The API answers 401 to a request without a session, and 409 to a second draft.
     ("api-v1:get_version", "GET"): (sector_v1, {}, {**SECTOR_READ, "anonymous": 401}),
     ("api-v1:put_version", "PUT"): (sector_draft, draft_document, {**SECTOR_WRITE, "anonymous": 401}),
@@ -217,6 +231,18 @@ def _add_frameworks(world: World) -> None:
     frameworks_actions.open_consultation(draft, message="Votre avis", acting_user=None)
     own_v1 = load(organisation_document(world.org), publish=True)
     frameworks_actions.create_draft(own_v1.framework, acting_user=None)
+    campaign = collection_actions.open_campaign(
+        world.org,
+        own_v1,
+        name="Entrées",
+        wave="entry",
+        starts_on=datetime.date.today(),
+        ends_on=datetime.date.today() + datetime.timedelta(days=30),
+        establishments=[world.establishment],
+        acting_user=None,
+    )
+    world.campaign = campaign  # type: ignore[attr-defined]
+    world.link = campaign.links.get()  # type: ignore[attr-defined]
 
 
 def _outcome(response: Any) -> Any:
@@ -240,7 +266,7 @@ def test_role_gets_what_the_matrix_says(
     world_with_invitation: World, client: Client, name: str, method: str, role: str
 ) -> None:
     kwargs, data, expected = MATRIX[(name, method)]
-    if name.startswith(("frameworks:", "api-v1:")):
+    if name.startswith(("frameworks:", "api-v1:", "collection:")):
         _add_frameworks(world_with_invitation)
     url = reverse(name, kwargs=kwargs(world_with_invitation))
     login_as(client, world_with_invitation.users[role])

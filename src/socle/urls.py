@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("socle.accounts.urls")),
     path("", include("socle.network.urls")),
     path("", include("socle.frameworks.urls")),
+    path("", include("socle.collection.urls")),
     path("", include("socle.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

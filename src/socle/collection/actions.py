@@ -199,6 +199,7 @@ def submit(
     mode: str,
     link: CollectionLink | None = None,
     followup_code: str | None = None,
+    quote_consent: bool | None = None,
     acting_user: Any = None,
 ) -> Received:
     """Receive one filled questionnaire exactly once; nothing is stored unless every answer fits."""
@@ -247,6 +248,7 @@ def submit(
                         answers=stored,
                         answers_sha256=digest,
                         followup_hash=followup_hash,
+                        quote_consent=quote_consent,
                         entered_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
                     )
                 return Received(submission, True, issued, dict(checked.scores))

@@ -121,6 +121,8 @@ class Submission(models.Model):
     answers = models.JSONField()
     answers_sha256 = models.CharField(max_length=64)
     followup_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # The respondent's answer to the closing question: may open answers be quoted anonymously? (None: not asked)
+    quote_consent = models.BooleanField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -8,7 +8,7 @@ from django.db import migrations
 
 GUARDED = (
     "uuid", "organisation_id", "campaign_id", "link_id", "establishment_id", "framework_version_id",
-    "questionnaire_code", "wave", "mode", "answers", "answers_sha256", "followup_hash", "received_at", "corrects_id",
+    "questionnaire_code", "wave", "mode", "answers", "answers_sha256", "followup_hash", "quote_consent", "received_at", "corrects_id",
 )
 MESSAGE = "a received submission cannot be changed"
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from socle.collection.demo import load_demo_campaign
 from socle.frameworks.demo import load_demo_frameworks
 from socle.network.demo import current_code, demo_password, load_demo
 from socle.network.initial_data import load_fields
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         password = demo_password(options["password"])
         result = load_demo(password)
         load_demo_frameworks(result.network)
+        campaign = load_demo_campaign(result.network)
         if options["code"]:
             for account in result.accounts:
                 if account.totp_key:
@@ -49,6 +51,9 @@ class Command(BaseCommand):
         out.write(f"Database: {settings.DATABASES['default']['NAME']}")
         out.write(f"Network: {result.network.name} — {url}n/{result.network.slug}/")
         out.write(f"Sector framework: {url}f/lcep/")
+        link = campaign.links.order_by("establishment__name", "questionnaire_code").first()
+        if link is not None:
+            out.write(f"Respondent link ({link.establishment.name}, {campaign.name}): {url}r/{link.code}/")
         out.write(f"Password of every account: {password}")
         out.write("Accounts:")
         for account in result.accounts:

@@ -1,0 +1,155 @@
+"""An organisation's campaigns: the list, opening one, and its collection links with their QR codes."""
+
+from __future__ import annotations
+
+import datetime
+from uuid import UUID
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from socle.collection import actions, exports
+from socle.collection.access import campaigns_of, get_campaign_for_user
+from socle.collection.models import Wave
+from socle.frameworks.access import frameworks_of
+from socle.frameworks.models import FrameworkVersion
+from socle.network.access import establishments_of, get_organisation_for_user
+from socle.network.models import Organisation
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    version = forms.ModelChoiceField(
+        label=gettext_lazy("Framework version"), queryset=FrameworkVersion.objects.none(), empty_label=None
+    )
+    wave = forms.ChoiceField(label=gettext_lazy("Wave"), choices=Wave.choices)
+    starts_on = forms.DateField(label=gettext_lazy("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=gettext_lazy("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    establishments = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Establishments"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
+    )
+
+    def __init__(self, organisation: Organisation, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["version"].queryset = FrameworkVersion.objects.filter(  # type: ignore[attr-defined]
+            framework__in=frameworks_of(organisation), status="published"
+        ).select_related("framework")
+        self.fields["establishments"].queryset = establishments_of(organisation)  # type: ignore[attr-defined]
+        today = timezone.localdate()
+        self.fields["starts_on"].initial = today
+        self.fields["ends_on"].initial = today + datetime.timedelta(days=90)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaigns(request: HttpRequest, slug: str) -> HttpResponse:
+    access = get_organisation_for_user(request, slug, write=request.method == "POST")
+    organisation = access.organisation
+    form = CampaignForm(organisation)
+    status = 200
+    if request.method == "POST":
+        form = CampaignForm(organisation, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                campaign = actions.open_campaign(
+                    organisation,
+                    data["version"],
+                    name=data["name"],
+                    wave=data["wave"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    establishments=data["establishments"],
+                    acting_user=request.user,
+                )
+            except actions.ActionError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, gettext_lazy("The campaign is open: share its links."))
+                return redirect("collection:campaign", slug, campaign.public_id)
+        status = 422
+    rows = campaigns_of(organisation.pk).select_related("framework_version__framework").order_by("-starts_on")
+    return render(
+        request,
+        "collection/campaigns.html",
+        {
+            "organisation": organisation,
+            "access": access,
+            "campaigns": rows,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def respondent_url(request: HttpRequest, code: str) -> str:
+    """The link as the person who opens this page reaches Socle (behind a proxy, set SOCLE_PROXY_COUNT)."""
+    return request.build_absolute_uri(reverse("collection:respond", args=[code]))
+
+
+@login_required
+@require_GET
+def campaign_detail(request: HttpRequest, slug: str, public_id: UUID) -> HttpResponse:
+    access, campaign = get_campaign_for_user(request, slug, public_id)
+    links = list(campaign.links.select_related("establishment").order_by("establishment__name", "questionnaire_code"))
+    document = actions.effective_document(campaign.framework_version)
+    titles = {q["code"]: q["title"] for q in document.get("questionnaires", [])}
+    counts = dict(campaign.submissions.order_by().values_list("link_id").annotate(n=Count("id")))
+    return render(
+        request,
+        "collection/campaign.html",
+        {
+            "organisation": access.organisation,
+            "access": access,
+            "campaign": campaign,
+            "links": [
+                {
+                    "link": link,
+                    "url": respondent_url(request, link.code),
+                    "title": titles.get(link.questionnaire_code),
+                    "received": counts.get(link.pk, 0),
+                }
+                for link in links
+            ],
+        },
+    )
+
+
+@login_required
+@require_GET
+def link_qr(request: HttpRequest, slug: str, public_id: UUID, code: str) -> HttpResponse:
+    _access, campaign = get_campaign_for_user(request, slug, public_id)
+    link = campaign.links.filter(code=code).first()
+    if link is None:
+        raise Http404
+    svg = segno.make(respondent_url(request, link.code), error="m").svg_inline(scale=6, dark="#000", light="#fff")
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, slug: str, public_id: UUID, fmt: str) -> HttpResponse:
+    """The campaign's raw submissions, for the organisation's own people only (staff and admins)."""
+    access, campaign = get_campaign_for_user(request, slug, public_id)
+    if not access.is_member_staff or fmt not in ("csv", "xlsx"):
+        raise Http404
+    table = exports.rows(campaign.submissions.all())
+    if fmt == "csv":
+        data, content_type = exports.to_csv(table), "text/csv; charset=utf-8"
+    else:
+        data = exports.to_xlsx(table)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{campaign.public_id}.{fmt}"'
+    return response
