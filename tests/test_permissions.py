@@ -158,6 +158,9 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("collection:campaigns", "GET"): (org, {}, ORG_READ),
     ("collection:campaigns", "POST"): (org, {}, ORG_WRITE),
     ("collection:campaign", "GET"): (campaign, {}, ORG_READ),
+    # The respondent form is public: whoever has the link answers (a closed campaign's link is 404).
+    ("collection:respond", "GET"): (lambda w: {"code": w.link.code}, {}, EVERYONE),  # type: ignore[attr-defined]
+    ("collection:respond", "POST"): (lambda w: {"code": w.link.code}, {"action": "start"}, EVERYONE),  # type: ignore[attr-defined]
     # Raw answers: the organisation's own people only; a consenting facilitator gets 404.
     ("collection:export", "GET"): (
         lambda w: {**campaign(w), "fmt": "csv"},
