@@ -27,7 +27,6 @@ from socle.collection.models import Campaign, CollectionLink, FollowUpKey, Mode,
 from socle.frameworks.models import FrameworkVersion
 from socle.lib.collection import followup
 from socle.lib.collection.answers import AnswerError, Questionnaire, compile_questionnaire
-from socle.lib.frameworks.merge import effective
 from socle.network.actions import ActionError
 from socle.network.models import Establishment, Organisation
 
@@ -49,17 +48,10 @@ class SubmissionConflict(ActionError):
 # --- questionnaires ---------------------------------------------------------------------------------------------
 
 
-def effective_document(version: FrameworkVersion) -> dict[str, Any]:
-    if version.base_version_id is None:
-        return version.content
-    assert version.base_version is not None
-    return effective(version.base_version.content, version.content)
-
-
 @lru_cache(maxsize=256)
 def _compiled(version_pk: int, content_sha256: str, code: str) -> tuple[Questionnaire, str]:
     version = FrameworkVersion.objects.select_related("base_version").get(pk=version_pk)
-    document = effective_document(version)
+    document = version.effective_content()
     audience = next((q["audience"] for q in document.get("questionnaires", []) if q["code"] == code), "")
     return compile_questionnaire(document, code), audience
 
@@ -100,7 +92,7 @@ def open_campaign(
     chosen = list(establishments)
     if not chosen or any(e.organisation_id != organisation.pk for e in chosen):
         raise ActionError(_("Choose one or more of your organisation's establishments."))
-    document = effective_document(version)
+    document = version.effective_content()
     codes = [q["code"] for q in document.get("questionnaires", []) if wave in q["waves"]]
     if not codes:
         raise ActionError(_("No questionnaire of this framework is answered at this wave."))

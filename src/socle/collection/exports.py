@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator
 from django.db.models import QuerySet
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
-from socle.collection.actions import effective_document
 from socle.collection.models import Submission
 from socle.frameworks.models import FrameworkVersion
 
@@ -41,7 +40,7 @@ def question_columns(submissions: QuerySet[Submission]) -> list[str]:
     )
     for version_pk, code in pairs:
         version = FrameworkVersion.objects.select_related("base_version").get(pk=version_pk)
-        for questionnaire in effective_document(version).get("questionnaires", []):
+        for questionnaire in version.effective_content().get("questionnaires", []):
             if questionnaire["code"] != code:
                 continue
             for section in questionnaire["sections"]:

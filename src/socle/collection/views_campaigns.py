@@ -103,7 +103,7 @@ def respondent_url(request: HttpRequest, code: str) -> str:
 def campaign_detail(request: HttpRequest, slug: str, public_id: UUID) -> HttpResponse:
     access, campaign = get_campaign_for_user(request, slug, public_id)
     links = list(campaign.links.select_related("establishment").order_by("establishment__name", "questionnaire_code"))
-    document = actions.effective_document(campaign.framework_version)
+    document = campaign.framework_version.effective_content()
     titles = {q["code"]: q["title"] for q in document.get("questionnaires", [])}
     counts = dict(campaign.submissions.order_by().values_list("link_id").annotate(n=Count("id")))
     return render(

@@ -107,7 +107,7 @@ def _form(request: HttpRequest, link: CollectionLink) -> _Form:
         questionnaire, audience = actions.questionnaire_of(version, link.questionnaire_code)
     except KeyError:
         raise Http404 from None
-    document = actions.effective_document(version)
+    document = version.effective_content()
     spec = presentation.find(document.get("questionnaires", []), "code", link.questionnaire_code)
     if spec is None:  # pragma: no cover - questionnaire_of found it
         raise Http404

@@ -327,6 +327,27 @@ def adopt_framework(organisation: Organisation, sector_version: FrameworkVersion
     return framework
 
 
+def rebased(
+    version: FrameworkVersion, sector_version: FrameworkVersion, *, number: int | None = None
+) -> dict[str, Any]:
+    """An organisation version's additions, named as based on another sector version (not checked, not stored)."""
+    content = copy.deepcopy(version.content)
+    content["base"] = {"framework": sector_version.framework.slug, "version": sector_version.number}
+    if number is not None:
+        content["version"] = number
+    return content
+
+
+def rebase_problems(version: FrameworkVersion, sector_version: FrameworkVersion) -> list[Problem]:
+    """What would not fit if the additions were rebased on `sector_version`: the check the upgrade runs, without
+    writing anything."""
+    try:
+        check_document(Parsed(rebased(version, sector_version)), base=sector_version.content)
+    except FrameworkDocumentError as error:
+        return list(error.problems)
+    return []
+
+
 def upgrade_framework(framework: Framework, sector_version: FrameworkVersion, *, acting_user: Any) -> FrameworkVersion:
     """Rebase an organisation framework's additions on a newer published sector version, as a new draft.
 
@@ -342,10 +363,8 @@ def upgrade_framework(framework: Framework, sector_version: FrameworkVersion, *,
         assert latest.base_version is not None
         if sector_version.number <= latest.base_version.number:
             raise ActionError(_("Your framework is already based on this version or a later one."))
-        content = copy.deepcopy(latest.content)
         number = latest.number if draft else latest.number + 1
-        content["version"] = number
-        content["base"] = {"framework": sector_version.framework.slug, "version": sector_version.number}
+        content = rebased(latest, sector_version, number=number)
         if not draft:
             content.pop("change_notes", None)
         checked = _check(Parsed(content), sector_version.content)
@@ -522,7 +541,6 @@ def import_questionnaire(
     Refused when the file has rows Socle cannot keep, or when its code is already taken; otherwise the draft is
     checked as a whole, and saved unless `dry_run`. Nothing is written when anything is wrong.
     """
-    from socle.frameworks.presentation import effective_content
     from socle.lib.frameworks import edit
 
     if version.is_published:
@@ -531,7 +549,7 @@ def import_questionnaire(
     code = str(imported.questionnaire.get("code", ""))
     renames = edit.choice_list_plan(version.content, imported.choice_lists, base=base)[1]
     outcome = QuestionnaireImport(code, renames)
-    if any(q["code"] == code for q in effective_content(version).get("questionnaires", [])):
+    if any(q["code"] == code for q in version.effective_content().get("questionnaires", [])):
         outcome.refusal = _(
             "A questionnaire with the code %(code)s is already in this framework: give the import another code."
         ) % {"code": code}

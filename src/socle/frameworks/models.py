@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from socle.lib.frameworks.merge import effective
 from socle.network.models import Field, Network, Organisation
 
 
@@ -141,6 +142,21 @@ class FrameworkVersion(models.Model):
     @property
     def title(self) -> str:
         return text_in(self.content.get("title"))
+
+    @property
+    def notice(self) -> Any:
+        """The notice shown on every page: the version's own, else its sector base's (as `effective_content`)."""
+        if "notice" in self.content or self.base_version_id is None:
+            return self.content.get("notice")
+        assert self.base_version is not None
+        return self.base_version.content.get("notice")
+
+    def effective_content(self) -> dict[str, Any]:
+        """The document collected and measured with: an organisation framework merged with its sector base."""
+        if self.base_version_id is None:
+            return self.content
+        assert self.base_version is not None
+        return effective(self.base_version.content, self.content)
 
     @staticmethod
     def digest(content: dict[str, Any]) -> str:

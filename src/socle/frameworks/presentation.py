@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from socle.frameworks.models import FrameworkVersion, text_in
 from socle.lib.frameworks import expressions
-from socle.lib.frameworks.merge import effective, own_codes
+from socle.lib.frameworks.merge import own_codes
 from socle.lib.frameworks.validate import questionnaire_names, stage
 
 STAGE_KEYS = ("need", "activity", "output", "outcome_short", "outcome_medium", "impact")
@@ -69,14 +69,6 @@ LANGUAGE_NAMES = {
 
 def language() -> str:
     return (get_language() or "fr")[:2]
-
-
-def effective_content(version: FrameworkVersion) -> dict[str, Any]:
-    """The document pages show: an organisation framework merged with its sector base."""
-    if version.base_version_id is None:
-        return version.content
-    assert version.base_version is not None
-    return effective(version.base_version.content, version.content)
 
 
 def own_elements(version: FrameworkVersion) -> dict[str, set[str]]:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from socle.frameworks import actions, presentation
 from socle.frameworks.access import FrameworkAccess, get_framework_for_user, get_version_for_user
-from socle.frameworks.models import Framework, FrameworkVersion
+from socle.frameworks.models import Consultation, Framework, FrameworkVersion
 from socle.lib.frameworks import diagram
 from socle.lib.frameworks.diff import diff
 from socle.lib.frameworks.document import dump_json, dump_yaml, parse_text
@@ -106,7 +106,7 @@ def version_context(request: HttpRequest, access: FrameworkAccess, version: Fram
         "content": version.content,
         "network": access.framework.network,
         "organisation": access.organisation,
-        "notice": presentation.text_in(presentation.effective_content(version).get("notice")),
+        "notice": presentation.text_in(version.notice),
     }
 
 
@@ -125,7 +125,7 @@ def framework_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     access, version = get_version_for_user(request, slug, number)
-    doc = presentation.effective_content(version)
+    doc = version.effective_content()
     own = presentation.own_elements(version)
     lang = presentation.language()
     layout = diagram.layout(doc.get("nodes", []), doc.get("links", []), language=lang)
@@ -169,17 +169,11 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
                 {"code": c["code"], "rule": c["rule"], "message": presentation.text_in(c["message"])}
                 for c in doc.get("activity_checks", [])
             ],
-            "consultation": getattr(version, "consultation", None) if _has_consultation(version) else None,
+            "consultation": Consultation.objects.filter(version=version).first(),
             "newer_base": newer_base(version),
         }
     )
     return render(request, "frameworks/version.html", context)
-
-
-def _has_consultation(version: FrameworkVersion) -> bool:
-    from socle.frameworks.models import Consultation
-
-    return Consultation.objects.filter(version=version).exists()
 
 
 def newer_base(version: FrameworkVersion) -> FrameworkVersion | None:
@@ -200,7 +194,7 @@ def newer_base(version: FrameworkVersion) -> FrameworkVersion | None:
 @require_GET
 def version_indicators(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     access, version = get_version_for_user(request, slug, number)
-    doc = presentation.effective_content(version)
+    doc = version.effective_content()
     context = version_context(request, access, version)
     context["indicators"] = presentation.indicators(doc, presentation.own_elements(version))
     return render(request, "frameworks/indicators.html", context)
@@ -210,7 +204,7 @@ def version_indicators(request: HttpRequest, slug: str, number: int) -> HttpResp
 @require_GET
 def questionnaire_preview(request: HttpRequest, slug: str, number: int, code: str) -> HttpResponse:
     access, version = get_version_for_user(request, slug, number)
-    doc = presentation.effective_content(version)
+    doc = version.effective_content()
     questionnaire = presentation.find(doc.get("questionnaires", []), "code", code)
     if questionnaire is None:
         raise Http404
@@ -275,7 +269,7 @@ def version_diff(request: HttpRequest, slug: str) -> HttpResponse:
 
     new = pick("to", versions[-1])
     old = pick("from", versions[-2] if len(versions) > 1 else versions[-1])
-    changes = diff(presentation.effective_content(old), presentation.effective_content(new))
+    changes = diff(old.effective_content(), new.effective_content())
     return render(
         request,
         "frameworks/diff.html",

@@ -8,7 +8,6 @@ each problem with its path, with status 422.
 
 from __future__ import annotations
 
-import copy
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -46,8 +45,7 @@ from socle.frameworks.models import FrameworkVersion
 from socle.frameworks.views import newer_base, version_context
 from socle.lib.frameworks import edit, xlsform
 from socle.lib.frameworks.diff import diff
-from socle.lib.frameworks.document import Parsed, check_document
-from socle.lib.frameworks.problems import FrameworkDocumentError, Problem, format_path
+from socle.lib.frameworks.problems import Problem, format_path
 from socle.network.access import get_organisation_for_user
 
 
@@ -269,7 +267,7 @@ def _build_page(
     removal: Mapping[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    effective = presentation.effective_content(version)
+    effective = version.effective_content()
     built = {name: cls(version, effective, prefix=name) for name, cls in BUILDER_FORMS.items()}
     built.update(forms_by_name or {})
     context = version_context(request, access, version)
@@ -302,7 +300,7 @@ def build(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if form_class is None:
         messages.error(request, _("Choose what to add."))
         return redirect("frameworks:build", slug, number)
-    form = form_class(version, presentation.effective_content(version), request.POST, prefix=name)
+    form = form_class(version, version.effective_content(), request.POST, prefix=name)
     if not form.is_valid():
         return _build_page(request, access, version, forms_by_name={name: form}, status=422)
     try:
@@ -362,17 +360,6 @@ def remove_element(request: HttpRequest, slug: str, number: int) -> HttpResponse
 # --- upgrading ----------------------------------------------------------------------------------------------------
 
 
-def _rebase_problems(current: FrameworkVersion, target: FrameworkVersion) -> list[Problem]:
-    """What would not fit if the additions were rebased on `target` (the check `upgrade_framework` runs; no write)."""
-    content = copy.deepcopy(current.content)
-    content["base"] = {"framework": target.framework.slug, "version": target.number}
-    try:
-        check_document(Parsed(content), base=target.content)
-    except FrameworkDocumentError as error:
-        return list(error.problems)
-    return []
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
@@ -420,7 +407,7 @@ def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
                 % {"number": target.number, "draft": version.number},
             )
             return redirect("frameworks:version", slug, version.number)
-    fit = _rebase_problems(current, target) if target is not None else []
+    fit = actions.rebase_problems(current, target) if target is not None else []
     context = version_context(request, access, current)
     context.update(
         {
@@ -473,7 +460,7 @@ def import_xlsform(request: HttpRequest, slug: str, number: int) -> HttpResponse
         form = XLSFormUploadForm(request.POST, request.FILES)
         status = 422
         if form.is_valid():
-            effective = presentation.effective_content(version)
+            effective = version.effective_content()
             try:
                 result = _read_upload(
                     form.cleaned_data["file"],
@@ -508,7 +495,7 @@ def import_xlsform(request: HttpRequest, slug: str, number: int) -> HttpResponse
             "max_megabytes": MAX_XLSFORM_BYTES // (1024 * 1024),
             "questionnaires": [
                 {"code": q["code"], "title": presentation.text_in(q["title"])}
-                for q in presentation.effective_content(version).get("questionnaires", [])
+                for q in version.effective_content().get("questionnaires", [])
             ],
         }
     )
@@ -520,7 +507,7 @@ def import_xlsform(request: HttpRequest, slug: str, number: int) -> HttpResponse
 def export_xlsform(request: HttpRequest, slug: str, number: int, code: str) -> HttpResponse:
     """A questionnaire of the effective framework as an XLSForm, with the choice lists it uses."""
     access, version = get_version_for_user(request, slug, number)
-    document = presentation.effective_content(version)
+    document = version.effective_content()
     questionnaire = presentation.find(document.get("questionnaires", []), "code", code)
     if questionnaire is None:
         raise Http404

@@ -191,7 +191,7 @@ def _render(
     views_form: IndicatorViewsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    doc = presentation.effective_content(version)
+    doc = version.effective_content()
     context = version_context(request, access, version)
     context.update({"consultation": consultation, "doc": doc})
     if consultation is None:
@@ -308,7 +308,7 @@ def comment(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if not access.is_member:
         raise PermissionDenied
     assert access.organisation is not None
-    form = CommentForm(request.POST, doc=presentation.effective_content(version))
+    form = CommentForm(request.POST, doc=version.effective_content())
     if form.is_valid():
         kind, code = form.target()
         try:
@@ -380,7 +380,7 @@ def give_views(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if not found.is_open:
         messages.error(request, _("This consultation is closed."))
         return redirect(_page_url(slug, number))
-    doc = presentation.effective_content(version)
+    doc = version.effective_content()
     form = IndicatorViewsForm(request.POST, indicators=presentation.indicators(doc))
     if not form.is_valid():
         _form_errors(request, form)
