@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "socle.frameworks",
     "socle.collection",
     "socle.api",
+    "socle.imports",
+    "socle.activity",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,6 +71,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -202,4 +206,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("SOCLE_LOG_LEVEL", "WARNING")},
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# Background tasks (django-tasks with its database backend): imports run in `socle worker`.
+# SOCLE_TASKS_IMMEDIATE=1 runs them at once, inside the request (tests, or a one-process demo).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_bool("SOCLE_TASKS_IMMEDIATE", False)
+            else "django_tasks_db.backend.DatabaseBackend"
+        )
+    }
 }
