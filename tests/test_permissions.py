@@ -8,6 +8,7 @@ saying who may use it.
 from __future__ import annotations
 
 import datetime
+import uuid
 import json
 from collections.abc import Callable
 from typing import Any
@@ -60,6 +61,7 @@ sector_draft: Kwargs = lambda w: {"slug": "mini", "number": 2}  # noqa: E731
 own: Kwargs = lambda w: {"slug": "asso-a-mini"}  # noqa: E731
 own_draft: Kwargs = lambda w: {"slug": "asso-a-mini", "number": 2}  # noqa: E731
 campaign: Kwargs = lambda w: {"slug": w.org.slug, "public_id": w.campaign.public_id}  # type: ignore[attr-defined]  # noqa: E731
+submission: Kwargs = lambda w: {**campaign(w), "submission_uuid": w.submission.uuid}  # type: ignore[attr-defined]  # noqa: E731
 
 
 def draft_document(world: World) -> dict[str, Any]:
@@ -168,6 +170,19 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
         only("org_admin", "org_staff"),
     ),
     ("collection:link_qr", "GET"): (lambda w: {**campaign(w), "code": w.link.code}, {}, ORG_READ),  # type: ignore[attr-defined]
+    ("collection:paper", "GET"): (lambda w: {**campaign(w), "code": w.link.code}, {}, ORG_READ),  # type: ignore[attr-defined]
+    ("collection:submissions", "GET"): (campaign, {}, only("org_admin", "org_staff")),
+    ("collection:submission", "GET"): (submission, {}, only("org_admin", "org_staff")),
+    ("collection:correct", "GET"): (submission, {}, only("org_admin", "org_staff")),
+    ("collection:correct", "POST"): (submission, {}, only("org_admin", "org_staff")),
+    # Sector campaigns belong to the network: its staff read them, its admins open them.
+    ("collection:sector_campaigns", "GET"): (net, {}, NETWORK_READ),
+    ("collection:sector_campaigns", "POST"): (net, {}, NETWORK_WRITE),
+    ("collection:sector_campaign", "GET"): (
+        lambda w: {"slug": w.network.slug, "public_id": w.sector_campaign.public_id},  # type: ignore[attr-defined]
+        {},
+        NETWORK_READ,
+    ),
     # The API answers 401 to a request without a session, and 409 to a second draft.
     ("api-v1:get_version", "GET"): (sector_v1, {}, {**SECTOR_READ, "anonymous": 401}),
     ("api-v1:put_version", "PUT"): (sector_draft, draft_document, {**SECTOR_WRITE, "anonymous": 401}),
@@ -246,6 +261,22 @@ def _add_frameworks(world: World) -> None:
     )
     world.campaign = campaign  # type: ignore[attr-defined]
     world.link = campaign.links.get()  # type: ignore[attr-defined]
+    world.submission = collection_actions.submit(  # type: ignore[attr-defined]
+        campaign=campaign,
+        establishment=world.establishment,
+        questionnaire_code=world.link.questionnaire_code,  # type: ignore[attr-defined]
+        submission_uuid=uuid.uuid4(),
+        answers={"droits": "oui"},
+        mode="self",
+    ).submission
+    world.sector_campaign = collection_actions.open_sector_campaign(  # type: ignore[attr-defined]
+        world.network,
+        sector_v1,
+        name="Mini 2026",
+        starts_on=datetime.date.today(),
+        ends_on=datetime.date.today() + datetime.timedelta(days=300),
+        acting_user=None,
+    )
 
 
 def _outcome(response: Any) -> Any:

@@ -23,12 +23,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from socle.audit.models import record
-from socle.collection.models import Campaign, CollectionLink, FollowUpKey, Mode, Submission, Wave
+from socle.collection.models import Campaign, CollectionLink, FollowUpKey, Mode, SectorCampaign, Submission, Wave
 from socle.frameworks.models import FrameworkVersion
 from socle.lib.collection import followup
 from socle.lib.collection.answers import AnswerError, Questionnaire, compile_questionnaire
 from socle.network.actions import ActionError
-from socle.network.models import Establishment, Organisation
+from socle.network.models import Establishment, Network, Organisation
 
 LINK_CODE_LENGTH = 10
 
@@ -69,6 +69,57 @@ def _link_code() -> str:
     return "".join(secrets.choice(followup.ALPHABET) for _ in range(LINK_CODE_LENGTH)).lower()
 
 
+def open_sector_campaign(
+    network: Network,
+    version: FrameworkVersion,
+    *,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    acting_user: Any,
+) -> SectorCampaign:
+    """A network's campaign on a published version of one of its sector frameworks, that members join."""
+    framework = version.framework
+    if framework.network_id != network.pk or framework.organisation_id is not None or not version.is_published:
+        raise ActionError(_("A sector campaign runs a published version of one of the network's sector frameworks."))
+    if not name.strip():
+        raise ActionError(_("Give the campaign a name."))
+    if ends_on < starts_on:
+        raise ActionError(_("The campaign ends before it starts."))
+    with transaction.atomic():
+        sector_campaign = SectorCampaign.objects.create(
+            network=network,
+            framework_version=version,
+            name=name.strip(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        )
+        record(
+            "sector_campaign.opened",
+            actor=acting_user,
+            network=network,
+            target=str(sector_campaign.public_id),
+            name=sector_campaign.name,
+            version=f"{framework.slug} v{version.number}",
+        )
+    return sector_campaign
+
+
+def can_join(sector_campaign: SectorCampaign, organisation: Organisation, version: FrameworkVersion) -> str:
+    """Why a campaign of `organisation` on `version` may not join `sector_campaign` ("" when it may)."""
+    if sector_campaign.network_id != organisation.network_id:
+        return _("This sector campaign belongs to another network.")
+    if sector_campaign.closed_at is not None:
+        return _("This sector campaign is closed.")
+    if version.base_version_id != sector_campaign.framework_version_id:
+        sector_version = sector_campaign.framework_version
+        return _(
+            "The sector campaign runs %(framework)s version %(number)s: your framework version must be based on it."
+        ) % {"framework": sector_version.framework.slug, "number": sector_version.number}
+    return ""
+
+
 def open_campaign(
     organisation: Organisation,
     version: FrameworkVersion,
@@ -79,9 +130,10 @@ def open_campaign(
     ends_on: datetime.date,
     establishments: Iterable[Establishment],
     acting_user: Any,
+    sector_campaign: SectorCampaign | None = None,
 ) -> Campaign:
     """A campaign on a published version of the organisation's framework, with one collection link per
-    establishment and questionnaire answered at that wave."""
+    establishment and questionnaire answered at that wave; it may join a sector campaign of the network."""
     framework = version.framework
     if framework.organisation_id != organisation.pk or not version.is_published:
         raise ActionError(_("A campaign runs a published version of your organisation's framework."))
@@ -89,6 +141,19 @@ def open_campaign(
         raise ActionError(_("Choose the wave: entry, follow-up or exit."))
     if ends_on < starts_on:
         raise ActionError(_("The campaign ends before it starts."))
+    if sector_campaign is not None:
+        problem = can_join(sector_campaign, organisation, version)
+        if problem:
+            raise ActionError(problem)
+        if starts_on < sector_campaign.starts_on or ends_on > sector_campaign.ends_on:
+            raise ActionError(
+                _("A campaign that joins %(name)s runs within its dates, from %(start)s to %(end)s.")
+                % {
+                    "name": sector_campaign.name,
+                    "start": sector_campaign.starts_on.isoformat(),
+                    "end": sector_campaign.ends_on.isoformat(),
+                }
+            )
     chosen = list(establishments)
     if not chosen or any(e.organisation_id != organisation.pk for e in chosen):
         raise ActionError(_("Choose one or more of your organisation's establishments."))
@@ -104,6 +169,7 @@ def open_campaign(
             wave=wave,
             starts_on=starts_on,
             ends_on=ends_on,
+            sector_campaign=sector_campaign,
             created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
         )
         CollectionLink.objects.bulk_create(
@@ -126,6 +192,7 @@ def open_campaign(
             name=name,
             wave=wave,
             links=len(chosen) * len(codes),
+            sector_campaign=str(sector_campaign.public_id) if sector_campaign else "",
         )
     return campaign
 
@@ -251,3 +318,59 @@ def submit(
     if existing.answers_sha256 != digest or existing.campaign_id != campaign.pk:
         raise SubmissionConflict(_("This submission was already received with other answers; nothing was changed."))
     return Received(existing, False, issued, dict(checked.scores))
+
+
+def correct_submission(
+    original: Submission, answers: Mapping[str, object], *, reason: str, acting_user: Any
+) -> Submission:
+    """Record a correction: a new submission that `corrects` the latest version, checked like any other; the
+    received answers stay as they were. Only the latest version of an answer can be corrected, once
+    (`UNIQUE(corrects)`: two people correcting it at once make one correction, the other gets a conflict)."""
+    if not reason.strip():
+        raise ActionError(_("Say why the answers are corrected."))
+    questionnaire, _audience = questionnaire_of(original.framework_version, original.questionnaire_code)
+    checked = questionnaire.check(answers)
+    if checked.errors:
+        raise InvalidSubmission(checked.errors)
+    stored = stored_answers(checked.answers)
+    digest = answers_digest(stored)
+    if digest == original.answers_sha256:
+        raise ActionError(_("These are the answers already recorded: nothing to correct."))
+    meanwhile = SubmissionConflict(_("These answers were corrected meanwhile: correct the latest version."))
+    if Submission.objects.filter(corrects=original).exists():
+        raise meanwhile
+    try:
+        with transaction.atomic():
+            correction = Submission.objects.create(
+                uuid=uuid_module.uuid4(),
+                organisation_id=original.organisation_id,
+                campaign_id=original.campaign_id,
+                link_id=original.link_id,
+                establishment_id=original.establishment_id,
+                framework_version_id=original.framework_version_id,
+                questionnaire_code=original.questionnaire_code,
+                wave=original.wave,
+                mode=original.mode,
+                answers=stored,
+                answers_sha256=digest,
+                followup_hash=original.followup_hash,
+                quote_consent=original.quote_consent,
+                entered_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+                corrects=original,
+            )
+            changed = sorted(
+                name for name in set(original.answers) | set(stored) if original.answers.get(name) != stored.get(name)
+            )
+            record(
+                "submission.corrected",
+                actor=acting_user,
+                network=original.organisation.network,
+                organisation=original.organisation,
+                target=str(correction.uuid),
+                corrects=str(original.uuid),
+                questions=changed,
+                reason=reason.strip()[:500],
+            )
+    except IntegrityError:
+        raise meanwhile from None
+    return correction

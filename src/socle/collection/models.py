@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from socle.frameworks.models import FrameworkVersion
-from socle.network.models import Establishment, Organisation
+from socle.network.models import Establishment, Network, Organisation
 
 
 class Wave(models.TextChoices):
@@ -33,6 +33,40 @@ class Mode(models.TextChoices):
     API = "api", _("Sent through the API")
 
 
+class SectorCampaign(models.Model):
+    """A network's campaign on a published version of a sector framework (e.g. "LCEP 2026"), over a period.
+
+    It holds no links and no answers: member organisations open their own campaigns, on their framework based on
+    this very version and within its dates, and join it (`Campaign.sector_campaign`). The network sees only the
+    participation of its members (how many campaigns, establishments and answers), never the answers.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="sector_campaigns")
+    framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="sector_campaigns")
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="sector_campaign_dates_in_order"
+            ),
+        ]
+        verbose_name = _("sector campaign")
+        verbose_name_plural = _("sector campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Campaign(models.Model):
     """An organisation runs the questionnaires of a published version of its framework, for one wave, over a
     period, in some or all of its establishments."""
@@ -44,6 +78,14 @@ class Campaign(models.Model):
     wave = models.CharField(_("wave"), max_length=20, choices=Wave.choices)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
+    sector_campaign = models.ForeignKey(
+        SectorCampaign,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="member_campaigns",
+        verbose_name=_("sector campaign"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -135,6 +177,8 @@ class Submission(models.Model):
             models.UniqueConstraint(
                 fields=["framework_version", "questionnaire_code", "uuid"], name="submission_unique_uuid"
             ),
+            # a chain of corrections never forks: a version is corrected at most once
+            models.UniqueConstraint(fields=["corrects"], name="submission_corrected_once"),
         ]
         indexes: ClassVar = [models.Index(fields=["organisation", "campaign", "received_at"])]
 

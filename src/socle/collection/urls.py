@@ -1,6 +1,6 @@
 from django.urls import path
 
-from socle.collection import views_campaigns, views_respondent
+from socle.collection import views_campaigns, views_respondent, views_sector, views_submissions
 
 app_name = "collection"
 
@@ -10,4 +10,18 @@ urlpatterns = [
     path("o/<slug:slug>/campaigns/<uuid:public_id>/", views_campaigns.campaign_detail, name="campaign"),
     path("o/<slug:slug>/campaigns/<uuid:public_id>/qr/<str:code>.svg", views_campaigns.link_qr, name="link_qr"),
     path("o/<slug:slug>/campaigns/<uuid:public_id>/export.<str:fmt>", views_campaigns.export, name="export"),
+    path("o/<slug:slug>/campaigns/<uuid:public_id>/paper/<str:code>.pdf", views_campaigns.paper, name="paper"),
+    path("o/<slug:slug>/campaigns/<uuid:public_id>/submissions/", views_submissions.submissions, name="submissions"),
+    path(
+        "o/<slug:slug>/campaigns/<uuid:public_id>/submissions/<uuid:submission_uuid>/",
+        views_submissions.submission_detail,
+        name="submission",
+    ),
+    path(
+        "o/<slug:slug>/campaigns/<uuid:public_id>/submissions/<uuid:submission_uuid>/correct/",
+        views_submissions.correct,
+        name="correct",
+    ),
+    path("n/<slug:slug>/campaigns/", views_sector.sector_campaigns, name="sector_campaigns"),
+    path("n/<slug:slug>/campaigns/<uuid:public_id>/", views_sector.sector_campaign_detail, name="sector_campaign"),
 ]

@@ -9,19 +9,21 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from socle.collection import actions, exports
-from socle.collection.access import campaigns_of, get_campaign_for_user
-from socle.collection.models import Wave
+from socle.collection import actions, exports, queries
+from socle.collection.access import campaigns_of, get_campaign_for_user, open_sector_campaigns_for
+from socle.collection.models import Mode, SectorCampaign, Wave
+from socle.collection.paper import render_pdf
 from socle.frameworks.access import frameworks_of
 from socle.frameworks.models import FrameworkVersion
+from socle.lib import charts
+from socle.lib.collection import progress
 from socle.network.access import establishments_of, get_organisation_for_user
 from socle.network.models import Organisation
 
@@ -39,6 +41,16 @@ class CampaignForm(forms.Form):
         queryset=None,
         widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
     )
+    sector_campaign = forms.ModelChoiceField(
+        label=gettext_lazy("Join a sector campaign of your network"),
+        queryset=SectorCampaign.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No, this campaign is the organisation's own"),
+        help_text=gettext_lazy(
+            "Your answers stay yours; the network sees how many people answered and, later, figures consolidated "
+            "under disclosure control."
+        ),
+    )
 
     def __init__(self, organisation: Organisation, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -46,6 +58,10 @@ class CampaignForm(forms.Form):
             framework__in=frameworks_of(organisation), status="published"
         ).select_related("framework")
         self.fields["establishments"].queryset = establishments_of(organisation)  # type: ignore[attr-defined]
+        sector = open_sector_campaigns_for(organisation).select_related("framework_version__framework")
+        self.fields["sector_campaign"].queryset = sector  # type: ignore[attr-defined]
+        if not sector.exists():
+            del self.fields["sector_campaign"]
         today = timezone.localdate()
         self.fields["starts_on"].initial = today
         self.fields["ends_on"].initial = today + datetime.timedelta(days=90)
@@ -72,6 +88,7 @@ def campaigns(request: HttpRequest, slug: str) -> HttpResponse:
                     ends_on=data["ends_on"],
                     establishments=data["establishments"],
                     acting_user=request.user,
+                    sector_campaign=data.get("sector_campaign"),
                 )
             except actions.ActionError as error:
                 form.add_error(None, str(error))
@@ -102,10 +119,11 @@ def respondent_url(request: HttpRequest, code: str) -> str:
 @require_GET
 def campaign_detail(request: HttpRequest, slug: str, public_id: UUID) -> HttpResponse:
     access, campaign = get_campaign_for_user(request, slug, public_id)
-    links = list(campaign.links.select_related("establishment").order_by("establishment__name", "questionnaire_code"))
-    document = campaign.framework_version.effective_content()
-    titles = {q["code"]: q["title"] for q in document.get("questionnaires", [])}
-    counts = dict(campaign.submissions.order_by().values_list("link_id").annotate(n=Count("id")))
+    state = queries.campaign_progress(campaign)
+    language = translation.get_language() or "fr"
+    chart = charts.daily_bars(
+        state.days, x_title=gettext("Day"), y_title=gettext("People who answered"), language=language
+    )
     return render(
         request,
         "collection/campaign.html",
@@ -113,15 +131,21 @@ def campaign_detail(request: HttpRequest, slug: str, public_id: UUID) -> HttpRes
             "organisation": access.organisation,
             "access": access,
             "campaign": campaign,
+            "progress": state,
+            "chart": charts.data_uri(chart),
             "links": [
                 {
-                    "link": link,
-                    "url": respondent_url(request, link.code),
-                    "title": titles.get(link.questionnaire_code),
-                    "received": counts.get(link.pk, 0),
+                    "link": row.link,
+                    "url": respondent_url(request, row.link.code),
+                    "title": row.title,
+                    "received": row.received,
+                    "expected": row.expected,
+                    "rate": row.rate,
                 }
-                for link in links
+                for row in state.links
             ],
+            "paired_percent": progress.percent(state.paired or 0, state.codes_given),
+            "modes": [(Mode(mode).label, n) for mode, n in state.by_mode],
         },
     )
 
@@ -152,4 +176,23 @@ def export(request: HttpRequest, slug: str, public_id: UUID, fmt: str) -> HttpRe
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{campaign.public_id}.{fmt}"'
+    return response
+
+
+@login_required
+@require_GET
+def paper(request: HttpRequest, slug: str, public_id: UUID, code: str) -> HttpResponse:
+    """The link's questionnaire on paper (PDF), in the language and easy-read chosen with `?lang=` and `?easy=1`."""
+    _access, campaign = get_campaign_for_user(request, slug, public_id)
+    link = (
+        campaign.links.select_related("establishment", "organisation", "campaign__framework_version")
+        .filter(code=code)
+        .first()
+    )
+    if link is None:
+        raise Http404
+    lang = request.GET.get("lang", "") or translation.get_language() or "fr"
+    pdf = render_pdf(link, url=respondent_url(request, link.code), lang=lang, easy=request.GET.get("easy") == "1")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{link.code}-{link.questionnaire_code}.pdf"'
     return response

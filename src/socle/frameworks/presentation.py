@@ -261,7 +261,8 @@ class SectionView:
     own: bool
 
 
-def _pick(item: Mapping[str, Any], key: str, lang: str, easy: bool) -> str:
+def pick(item: Mapping[str, Any], key: str, lang: str, easy: bool) -> str:
+    """`item[key]` in `lang`, or its easy-read version `item["easy_" + key]` when `easy` and it has one."""
     if easy and isinstance(item.get(f"easy_{key}"), dict):
         chosen = text_in(item[f"easy_{key}"], lang)
         if chosen:
@@ -285,7 +286,7 @@ def questionnaire_sections(
         questions = []
         for q in section["questions"]:
             choices = [
-                Choice(c["value"], _pick(c, "label", lang, easy), c.get("picture", ""))
+                Choice(c["value"], pick(c, "label", lang, easy), c.get("picture", ""))
                 for c in lists.get(q.get("choices", ""), [])
             ]
             questions.append(
@@ -293,8 +294,8 @@ def questionnaire_sections(
                     name=q["name"],
                     type=q["type"],
                     type_label=str(QUESTION_TYPE_LABELS[q["type"]]),
-                    label=_pick(q, "label", lang, easy),
-                    hint=_pick(q, "hint", lang, easy),
+                    label=pick(q, "label", lang, easy),
+                    hint=pick(q, "hint", lang, easy),
                     choices=choices,
                     dont_know=bool(q.get("dont_know")),
                     required=bool(q.get("required")),
@@ -307,7 +308,7 @@ def questionnaire_sections(
         sections.append(
             SectionView(
                 section["code"],
-                _pick(section, "label", lang, easy),
+                pick(section, "label", lang, easy),
                 section.get("relevance", ""),
                 questions,
                 section["code"] in own_sections,

@@ -214,12 +214,12 @@ def questionnaire_preview(request: HttpRequest, slug: str, number: int, code: st
         lang = "fr"
     easy = request.GET.get("easy") == "1"
     context = version_context(request, access, version)
-    title = presentation._pick(questionnaire, "title", lang, easy)
+    title = presentation.pick(questionnaire, "title", lang, easy)
     context.update(
         {
             "questionnaire": questionnaire,
             "q_title": title,
-            "q_intro": presentation._pick(questionnaire, "intro", lang, easy),
+            "q_intro": presentation.pick(questionnaire, "intro", lang, easy),
             "sections": presentation.questionnaire_sections(
                 doc, questionnaire, lang=lang, easy=easy, own=presentation.own_elements(version)
             ),
