@@ -44,6 +44,7 @@ NETWORK_READ = only("network_admin", "network_analyst")
 NETWORK_WRITE = only("network_admin", read_only=("network_analyst",))
 ORG_READ = only("org_admin", "org_staff", "facilitator")
 ORG_WRITE = only("org_admin", read_only=("org_staff", "facilitator"))
+ACTIVITY_WRITE = only("org_admin", "org_staff", read_only=("facilitator",))
 
 NETWORK_STAFF = ("network_admin", "network_analyst")
 MEMBERS = ("org_admin", "org_staff", "other_org_admin")  # staff of member organisations of the network
@@ -61,6 +62,13 @@ sector_draft: Kwargs = lambda w: {"slug": "mini", "number": 2}  # noqa: E731
 own: Kwargs = lambda w: {"slug": "asso-a-mini"}  # noqa: E731
 own_draft: Kwargs = lambda w: {"slug": "asso-a-mini", "number": 2}  # noqa: E731
 campaign: Kwargs = lambda w: {"slug": w.org.slug, "public_id": w.campaign.public_id}  # type: ignore[attr-defined]  # noqa: E731
+place: Kwargs = lambda w: {  # noqa: E731
+    "slug": w.org.slug,
+    "framework": "asso-a-mini",
+    "establishment": w.establishment.public_id,
+    "period": "2025",
+}
+own_framework: Kwargs = lambda w: {"slug": w.org.slug, "framework": "asso-a-mini"}  # noqa: E731
 submission: Kwargs = lambda w: {**campaign(w), "submission_uuid": w.submission.uuid}  # type: ignore[attr-defined]  # noqa: E731
 
 
@@ -175,6 +183,14 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("collection:submission", "GET"): (submission, {}, only("org_admin", "org_staff")),
     ("collection:correct", "GET"): (submission, {}, only("org_admin", "org_staff")),
     ("collection:correct", "POST"): (submission, {}, only("org_admin", "org_staff")),
+    # Activity data: the organisation's admins and staff enter it, consenting facilitators read it.
+    ("activity:overview", "GET"): (org, {}, ORG_READ),
+    ("activity:entry", "GET"): (place, {}, ACTIVITY_WRITE),
+    ("activity:entry", "POST"): (place, {}, ACTIVITY_WRITE),
+    ("activity:history", "GET"): (place, {}, ORG_READ),
+    ("activity:import", "GET"): (own_framework, {}, ACTIVITY_WRITE),
+    ("activity:import", "POST"): (own_framework, {}, ACTIVITY_WRITE),
+    ("activity:template", "GET"): (own_framework, {}, ORG_READ),
     # Sector campaigns belong to the network: its staff read them, its admins open them.
     ("collection:sector_campaigns", "GET"): (net, {}, NETWORK_READ),
     ("collection:sector_campaigns", "POST"): (net, {}, NETWORK_WRITE),
@@ -300,7 +316,7 @@ def test_role_gets_what_the_matrix_says(
     world_with_invitation: World, client: Client, name: str, method: str, role: str
 ) -> None:
     kwargs, data, expected = MATRIX[(name, method)]
-    if name.startswith(("frameworks:", "api-v1:", "collection:")):
+    if name.startswith(("frameworks:", "api-v1:", "collection:", "activity:")):
         _add_frameworks(world_with_invitation)
     url = reverse(name, kwargs=kwargs(world_with_invitation))
     login_as(client, world_with_invitation.users[role])
