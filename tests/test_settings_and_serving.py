@@ -118,7 +118,8 @@ def test_demo_prepares_twice_without_duplicates(tmp_path: Path) -> None:
         [
             "shell",
             "-c",
-            "from socle.network.models import *; print(Establishment.objects.count(), Organisation.objects.count())",
+            "from socle.network.models import *; from socle.collection.models import Submission; "
+            "print(Establishment.objects.count(), Organisation.objects.count(), Submission.objects.count())",
         ],
         {},
         tmp_path,
@@ -129,9 +130,11 @@ def test_demo_prepares_twice_without_duplicates(tmp_path: Path) -> None:
         [
             "shell",
             "-c",
-            "from socle.network.models import *; print(Establishment.objects.count(), Organisation.objects.count())",
+            "from socle.network.models import *; from socle.collection.models import Submission; "
+            "print(Establishment.objects.count(), Organisation.objects.count(), Submission.objects.count())",
         ],
         {},
         tmp_path,
     )
-    assert counts.stdout == after_reset.stdout and counts.stdout.strip() != "0 0"
+    assert counts.stdout == after_reset.stdout and counts.stdout.strip() != "0 0 0"
+    assert counts.stdout.split()[-1] == "36"  # the demo campaign's invented answers, added once

@@ -4,12 +4,16 @@ campaign on its framework, open for a year, that joins it."""
 from __future__ import annotations
 
 import datetime
+import random
+import uuid
 
 from django.utils import timezone
 
-from socle.collection.actions import open_campaign, open_sector_campaign
-from socle.collection.models import Campaign, SectorCampaign
+from socle.collection.actions import open_campaign, open_sector_campaign, questionnaire_of, submit
+from socle.collection.models import Campaign, Mode, SectorCampaign
+from socle.frameworks import presentation
 from socle.frameworks.models import FrameworkVersion
+from socle.lib.collection.answers import DONT_KNOW
 from socle.network.access import establishments_of
 from socle.network.models import Network, Organisation
 
@@ -59,3 +63,62 @@ def load_demo_campaign(network: Network) -> Campaign:
         acting_user=None,
         sector_campaign=sector_campaign,
     )
+
+
+def invented_answers(version: FrameworkVersion, code: str, rng: random.Random) -> dict[str, object]:
+    """Plausible answers to one questionnaire, made question by question so that skip logic is followed; answers
+    that a check refuses (a constraint) are left out."""
+    document = version.effective_content()
+    spec = presentation.find(document.get("questionnaires", []), "code", code)
+    if spec is None:
+        raise KeyError(code)
+    questionnaire, _audience = questionnaire_of(version, code)
+    today = timezone.localdate()
+    answers: dict[str, object] = {}
+    for section in presentation.questionnaire_sections(document, spec, lang="fr", easy=False):
+        for question in section.questions:
+            if question.type == "note" or not questionnaire.relevant(answers)[question.name]:
+                continue
+            if question.dont_know and rng.random() < 0.05:
+                answers[question.name] = DONT_KNOW
+            elif question.choices:
+                choice = rng.choice(question.choices).value
+                answers[question.name] = [choice] if question.type == "multiple_choice" else choice
+            elif question.type == "integer":
+                answers[question.name] = rng.choice([0, 0, 1, 1, 2, 3, 5])
+            elif question.type == "decimal":
+                answers[question.name] = str(rng.choice([0, 1.5, 2, 4.5]))
+            elif question.type == "date":
+                answers[question.name] = (today - datetime.timedelta(days=rng.randrange(30, 700))).isoformat()
+            elif question.type in ("text", "long_text") and rng.random() < 0.3:
+                answers[question.name] = rng.choice(["Trouver un logement", "Retrouver du travail", "Me soigner"])
+    for _ in range(3):
+        errors = questionnaire.check(answers).errors
+        if not errors:
+            break
+        for error in errors:
+            answers.pop(error.question, None)
+    return answers
+
+
+def load_demo_answers(campaign: Campaign, people: int = 36, *, seed: int = 2026) -> int:
+    """Answers from invented people to the campaign's questionnaires for people supported, once: the campaign page
+    then has something to show. Returns how many were added."""
+    if campaign.submissions.exists():
+        return 0
+    rng = random.Random(seed)
+    links = [link for link in campaign.links.select_related("establishment") if link.questionnaire_code == "entry"]
+    modes = [Mode.SELF, Mode.SELF, Mode.ASSISTED, Mode.PAPER]
+    for number in range(people):
+        link = links[number % len(links)] if number % 3 else links[0]
+        submit(
+            campaign=campaign,
+            establishment=link.establishment,
+            questionnaire_code=link.questionnaire_code,
+            submission_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+            answers=invented_answers(campaign.framework_version, link.questionnaire_code, rng),
+            mode=rng.choice(modes),
+            link=link,
+            quote_consent=rng.choice([True, False, None]),
+        )
+    return people

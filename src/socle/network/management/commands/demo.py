@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from socle.activity.demo import load_demo_activity
-from socle.collection.demo import load_demo_campaign
+from socle.collection.demo import load_demo_answers, load_demo_campaign
 from socle.frameworks.demo import load_demo_frameworks
 from socle.network.demo import current_code, demo_password, load_demo
 from socle.network.initial_data import load_fields
@@ -41,6 +41,7 @@ class Command(BaseCommand):
         result = load_demo(password)
         load_demo_frameworks(result.network)
         campaign = load_demo_campaign(result.network)
+        load_demo_answers(campaign)
         load_demo_activity(result.network)
         if options["code"]:
             for account in result.accounts:
