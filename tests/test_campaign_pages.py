@@ -44,7 +44,8 @@ def test_an_org_admin_opens_a_campaign_and_sees_its_links_and_qr_codes(as_role, 
     page = client.get(response["Location"]).content.decode()
     assert f"/r/{link.code}/" in page
     qr = client.get(reverse("collection:link_qr", args=[world.org.slug, campaign.public_id, link.code]))
-    assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+    assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml"
+    assert qr.content.startswith(b"<svg") and b'xmlns="http://www.w3.org/2000/svg"' in qr.content
 
 
 def test_a_campaign_that_ends_before_it_starts_or_on_anothers_establishment_is_refused(as_role, world, version) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 from uuid import UUID
 
 import segno
@@ -157,8 +158,12 @@ def link_qr(request: HttpRequest, slug: str, public_id: UUID, code: str) -> Http
     link = campaign.links.filter(code=code).first()
     if link is None:
         raise Http404
-    svg = segno.make(respondent_url(request, link.code), error="m").svg_inline(scale=6, dark="#000", light="#fff")
-    return HttpResponse(svg, content_type="image/svg+xml")
+    # a whole SVG document (with its namespace): an <img> shows nothing without it
+    buffer = io.BytesIO()
+    segno.make(respondent_url(request, link.code), error="m").save(
+        buffer, kind="svg", scale=6, dark="#000", light="#fff", xmldecl=False, title=link.code
+    )
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
 
 
 @login_required
