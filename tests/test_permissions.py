@@ -171,6 +171,11 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     # The respondent form is public: whoever has the link answers (a closed campaign's link is 404).
     ("collection:respond", "GET"): (lambda w: {"code": w.link.code}, {}, EVERYONE),  # type: ignore[attr-defined]
     ("collection:respond", "POST"): (lambda w: {"code": w.link.code}, {"action": "start"}, EVERYONE),  # type: ignore[attr-defined]
+    # The offline form: its questionnaire and service worker are public; the JSON endpoint takes JSON only (415
+    # to the matrix's form post; with JSON every role sends in self mode: tests/test_respondent_offline.py).
+    ("collection:respond_questionnaire", "GET"): (lambda w: {"code": w.link.code}, {}, EVERYONE),  # type: ignore[attr-defined]
+    ("collection:respond_sw", "GET"): (none, {}, EVERYONE),
+    ("collection:respond_submit", "POST"): (lambda w: {"code": w.link.code}, {}, dict.fromkeys(ROLES, 415)),  # type: ignore[attr-defined]
     # Raw answers: the organisation's own people only; a consenting facilitator gets 404.
     ("collection:export", "GET"): (
         lambda w: {**campaign(w), "fmt": "csv"},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from socle.collection import views_campaigns, views_respondent, views_sector, views_submissions
+from socle.collection import views_campaigns, views_offline, views_respondent, views_sector, views_submissions
 
 app_name = "collection"
 
@@ -24,4 +24,7 @@ urlpatterns = [
     ),
     path("n/<slug:slug>/campaigns/", views_sector.sector_campaigns, name="sector_campaigns"),
     path("n/<slug:slug>/campaigns/<uuid:public_id>/", views_sector.sector_campaign_detail, name="sector_campaign"),
+    path("r/sw.js", views_offline.service_worker, name="respond_sw"),
+    path("r/<str:code>/questionnaire.json", views_offline.questionnaire_json, name="respond_questionnaire"),
+    path("r/<str:code>/submissions", views_offline.submit, name="respond_submit"),
 ]

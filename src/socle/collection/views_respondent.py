@@ -325,6 +325,9 @@ def _render(
                 "rtl": lang in RIGHT_TO_LEFT,
                 "q_title": form.title(lang, easy),
                 "dont_know_label": _dont_know_label(),
+                "screen": template.removesuffix(".html"),  # for respondent.js (views_offline.py)
+                "link_code": form.link.code,
+                "easy_read": easy,
                 **context,
             },
         )
