@@ -8,8 +8,8 @@ saying who may use it.
 from __future__ import annotations
 
 import datetime
-import uuid
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +17,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from socle.api import actions as api_actions
 from socle.collection import actions as collection_actions
 from socle.frameworks import actions as frameworks_actions
 from socle.network import actions
@@ -69,6 +70,7 @@ place: Kwargs = lambda w: {  # noqa: E731
     "period": "2025",
 }
 own_framework: Kwargs = lambda w: {"slug": w.org.slug, "framework": "asso-a-mini"}  # noqa: E731
+api_token: Kwargs = lambda w: {"slug": w.org.slug, "public_id": w.api_token.public_id}  # type: ignore[attr-defined]  # noqa: E731
 submission: Kwargs = lambda w: {**campaign(w), "submission_uuid": w.submission.uuid}  # type: ignore[attr-defined]  # noqa: E731
 
 
@@ -213,6 +215,19 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("api-v1:openapi-json", "GET"): (none, {}, EVERYONE),
     ("api-v1:openapi-view", "GET"): (none, {}, EVERYONE),
     ("api-v1:api-root", "GET"): (none, {}, dict.fromkeys(ROLES, 404)),
+    ("api-v1:list_submissions", "GET"): (none, {}, dict.fromkeys(ROLES, 401)),
+    ("api-v1:export_submissions_csv", "GET"): (none, {}, dict.fromkeys(ROLES, 401)),
+    ("api-v1:export_submissions_xlsx", "GET"): (none, {}, dict.fromkeys(ROLES, 401)),
+    ("api-v1:get_submission", "GET"): (
+        lambda w: {"submission_id": "5a4d3c2b-1a09-4876-8543-210fedcba987"},
+        {},
+        dict.fromkeys(ROLES, 401),
+    ),
+    # API tokens: the organisation's admins manage them.
+    ("api:tokens", "GET"): (org, {}, ORG_WRITE),
+    ("api:tokens", "POST"): (org, {"name": "Kobo", "scopes": ["submissions:read"]}, ORG_WRITE),
+    ("api:token_revoke", "GET"): (api_token, {}, ORG_WRITE),
+    ("api:token_revoke", "POST"): (api_token, {}, ORG_WRITE),
     # The Django admin checks its own permissions (is_staff); no role of Socle reaches it.
     ("admin:index", "GET"): (none, {}, dict.fromkeys(ROLES, "admin_login")),
 }
@@ -290,6 +305,9 @@ def _add_frameworks(world: World) -> None:
         answers={"droits": "oui"},
         mode="self",
     ).submission
+    world.api_token = api_actions.create_token(  # type: ignore[attr-defined]
+        world.org, name="Kobo", scopes=["submissions:write"], acting_user=None
+    )[0]
     world.sector_campaign = collection_actions.open_sector_campaign(  # type: ignore[attr-defined]
         world.network,
         sector_v1,
@@ -321,7 +339,7 @@ def test_role_gets_what_the_matrix_says(
     world_with_invitation: World, client: Client, name: str, method: str, role: str
 ) -> None:
     kwargs, data, expected = MATRIX[(name, method)]
-    if name.startswith(("frameworks:", "api-v1:", "collection:", "activity:")):
+    if name.startswith(("frameworks:", "api-v1:", "collection:", "activity:", "api:")):
         _add_frameworks(world_with_invitation)
     url = reverse(name, kwargs=kwargs(world_with_invitation))
     login_as(client, world_with_invitation.users[role])

@@ -43,3 +43,8 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def scope_labels(self) -> list[str]:
+        """What the token may do, in words (its scopes in the order of `Scope`)."""
+        return [str(label) for value, label in Scope.choices if value in self.scopes]

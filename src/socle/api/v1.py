@@ -2,56 +2,115 @@
 
 Two ways to authenticate. Framework endpoints use the browser session (with its CSRF token on writes) and call
 the same access helpers as the pages, so the API sees exactly what the person sees: outsiders get 404, read-only
-roles 403. Submission endpoints use an organisation's API token (`Authorization: Bearer socle_…`), scoped and
-revocable; they only ever see that organisation's rows.
+roles 403. Submission endpoints (`socle.api.submissions`) use an organisation's API token
+(`Authorization: Bearer socle_…`), scoped and revocable; they only ever see that organisation's rows.
+
+Every error is JSON with a `detail` that says what is wrong. A body that is not JSON, that uses `NaN` or
+`Infinity`, or that holds the NUL character (which PostgreSQL cannot store) or half of a surrogate pair (which
+is not a character) is refused with 400 before any endpoint runs (`StrictJSONParser`).
 """
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
-from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
-from ninja import Body, Field, NinjaAPI, Schema, Status
-from ninja.errors import HttpError
-from ninja.security import HttpBearer, django_auth
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Body, NinjaAPI, Path, Schema, Status
+from ninja.errors import AuthenticationError, HttpError
+from ninja.parser import Parser
+from ninja.security import django_auth
 
-from socle.api.actions import token_for
-from socle.api.models import ApiToken, Scope
-from socle.collection import actions as collection_actions
-from socle.collection.models import Campaign, CollectionLink
+from socle.api.schemas import ErrorOut, ProblemOut
+from socle.api.submissions import router as submissions_router
 from socle.frameworks import actions
 from socle.frameworks.access import get_framework_for_user, get_version_for_user
 from socle.lib.frameworks.document import canonical
-from socle.network.models import Establishment
+
+__all__ = ["ErrorOut", "ProblemOut", "api"]
+
+MAX_INT = 2_147_483_647  # the largest integer a database column of Socle holds
+
+
+class BodyProblem(ValueError):
+    """A request body the API refuses before reading it (HTTP 400); the message says why."""
+
+
+def _refuse_constant(name: str) -> None:
+    raise BodyProblem(f"{name} is not a JSON number")
+
+
+# NUL, which PostgreSQL cannot store in text, and halves of surrogate pairs, which are not characters (JSON may
+# escape them, `"\ud800"`, but they cannot be written in UTF-8).
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _not_text_at(value: object) -> tuple[str, str] | None:
+    """Where the first character that is not text is in a parsed JSON value (a key or a string), and which one;
+    None when there is none. Iterative: a deeply nested body cannot exhaust the stack."""
+    stack: list[tuple[str, object]] = [("", value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            found = _NOT_TEXT.search(item)
+            if found:
+                return where or "the body", found.group()
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                path = f"{where}.{key}" if where else str(key)
+                found = _NOT_TEXT.search(key)
+                if found:
+                    return path, found.group()
+                stack.append((path, inner))
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{index}]", inner) for index, inner in enumerate(item))
+    return None
+
+
+def _escaped(text: str) -> str:
+    return _NOT_TEXT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class StrictJSONParser(Parser):
+    """JSON as RFC 8259 defines it (no `NaN`), whose text is text (no NUL, no half of a surrogate pair); an error
+    says what is wrong and where."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            data = json.loads(request.body, parse_constant=_refuse_constant)
+        except BodyProblem as error:
+            raise BodyProblem(f"The body is not valid JSON: {error}.") from None
+        except json.JSONDecodeError as error:
+            raise BodyProblem(
+                f"The body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
+            ) from None
+        except UnicodeDecodeError:
+            raise BodyProblem("The body is not text in UTF-8.") from None
+        except RecursionError:
+            raise BodyProblem("The body is nested too deeply.") from None
+        except ValueError as error:  # an integer of thousands of digits, for one
+            raise BodyProblem(f"The body cannot be read: {error}.") from None
+        found = _not_text_at(data)
+        if found is not None:
+            where, character = _escaped(found[0]), _escaped(found[1])
+            what = "the NUL character" if character == "\\u0000" else "half of a surrogate pair"
+            raise BodyProblem(f"Text cannot hold {what} ({character}); there is one at {where}.")
+        return data
+
 
 api = NinjaAPI(
     title="Socle API",
     version="1",
-    description="Frameworks (référentiels) of a network and its member organisations.",
+    description=(
+        "Frameworks (référentiels) of a network and its member organisations, with the browser session; "
+        "submissions of one organisation, with its API token (`Authorization: Bearer socle_…`)."
+    ),
     auth=django_auth,
     urls_namespace="api-v1",
+    parser=StrictJSONParser(),
 )
-
-
-class ProblemOut(Schema):
-    path: str
-    message: str
-    line: int | None = None
-
-
-class ErrorOut(Schema):
-    detail: str
-    problems: list[ProblemOut] = []
-
-
-class VersionOut(Schema):
-    framework: str
-    number: int
-    status: str
-    sha256: str
-    document: dict[str, Any]
 
 
 @api.exception_handler(Http404)
@@ -62,6 +121,28 @@ def not_found(request: HttpRequest, exc: Exception):  # type: ignore[no-untyped-
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: Exception):  # type: ignore[no-untyped-def]
     return api.create_response(request, {"detail": "You may read this framework but not change it."}, status=403)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja replaces a parser's error by "Cannot parse request body"; ours says what is wrong.
+    cause = exc.__cause__
+    detail = str(cause) if isinstance(cause, BodyProblem) else str(exc)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        detail = "This API token is unknown or revoked: ask an admin of your organisation for a new one."
+    else:
+        detail = (
+            "Authentication needed: submission endpoints take an organisation's API token "
+            "(Authorization: Bearer socle_…); framework endpoints take a signed-in session."
+        )
+    response = api.create_response(request, {"detail": detail}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="Socle API"'
+    return response
 
 
 @api.exception_handler(actions.DocumentRejected)
@@ -76,6 +157,14 @@ def rejected(request: HttpRequest, exc: actions.DocumentRejected):  # type: igno
     )
 
 
+class VersionOut(Schema):
+    framework: str
+    number: int
+    status: str
+    sha256: str
+    document: dict[str, Any]
+
+
 def _out(version: Any) -> dict[str, Any]:
     return {
         "framework": version.framework.slug,
@@ -86,8 +175,13 @@ def _out(version: Any) -> dict[str, Any]:
     }
 
 
+SLUG = r"^[-a-zA-Z0-9_]+$"
+Slug = Path(..., pattern=SLUG, max_length=64, description="The framework's slug.")
+Number = Path(..., ge=1, le=MAX_INT, description="The version's number.")
+
+
 @api.get("/frameworks/{slug}/versions/{number}", response={200: VersionOut, 404: ErrorOut}, tags=["frameworks"])
-def get_version(request: HttpRequest, slug: str, number: int) -> dict[str, Any]:
+def get_version(request: HttpRequest, slug: str = Slug, number: int = Number) -> dict[str, Any]:
     """One version of a framework, as the document of the published JSON Schema."""
     _access, version = get_version_for_user(request, slug, number)
     return _out(version)
@@ -98,7 +192,7 @@ def get_version(request: HttpRequest, slug: str, number: int) -> dict[str, Any]:
     response={200: VersionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["frameworks"],
 )
-def put_version(request: HttpRequest, slug: str, number: int, document: Body[dict[str, Any]]) -> Any:
+def put_version(request: HttpRequest, document: Body[dict[str, Any]], slug: str = Slug, number: int = Number) -> Any:
     """Replace a draft with a new document. A published version never changes: 409."""
     _access, version = get_version_for_user(request, slug, number, write=True)
     if version.is_published:
@@ -117,7 +211,7 @@ def put_version(request: HttpRequest, slug: str, number: int, document: Body[dic
     response={201: VersionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     tags=["frameworks"],
 )
-def post_version(request: HttpRequest, slug: str) -> Any:
+def post_version(request: HttpRequest, slug: str = Slug) -> Any:
     """Start a new draft from the latest version."""
     access = get_framework_for_user(request, slug, write=True)
     try:
@@ -127,118 +221,4 @@ def post_version(request: HttpRequest, slug: str) -> Any:
     return Status(201, _out(version))
 
 
-# --- submissions --------------------------------------------------------------------------------------------------
-
-
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer socle_…`: a token of one organisation, with its scopes."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        return token_for(token)
-
-
-token_auth = TokenAuth()
-
-
-def _require_scope(request: HttpRequest, scope: str) -> ApiToken:
-    token = request.auth  # type: ignore[attr-defined]
-    assert isinstance(token, ApiToken)
-    if scope not in token.scopes:
-        raise HttpError(403, f"This token may not do this: it needs the scope '{scope}'.")
-    return token
-
-
-class SubmissionIn(Schema):
-    id: UUID = Field(description="Made by the sender, once per filled questionnaire; a resend uses the same id.")
-    link: str | None = Field(None, description="The collection link's code (the end of /r/<code>/).")
-    campaign: UUID | None = Field(None, description="Without a link: the campaign's id …")
-    establishment: UUID | None = Field(None, description="… the establishment's id …")
-    questionnaire: str | None = Field(None, description="… and the questionnaire's code.")
-    answers: dict[str, Any] = Field(description="Question name → answer, as the questionnaire defines them.")
-    followup_code: str | None = Field(None, description="At follow-up or exit: the code the person was given.")
-
-
-class SubmissionOut(Schema):
-    id: UUID
-    received_at: str
-    created: bool
-    followup_code: str = ""
-
-
-class AnswerErrorOut(Schema):
-    question: str
-    code: str
-    message: str
-
-
-class InvalidOut(Schema):
-    detail: str
-    errors: list[AnswerErrorOut]
-
-
-def _target(token: ApiToken, body: SubmissionIn) -> tuple[Campaign, Establishment, str, CollectionLink | None]:
-    links = CollectionLink.objects.select_related("campaign__framework_version__base_version", "establishment")
-    links = links.filter(organisation_id=token.organisation_id)  # tenant key: another organisation's is unknown
-    if body.link:
-        link = links.filter(code=body.link.lower()).first()
-        if link is None:
-            raise HttpError(404, "No collection link of your organisation has this code.")
-        return link.campaign, link.establishment, link.questionnaire_code, link
-    if not (body.campaign and body.establishment and body.questionnaire):
-        raise HttpError(422, "Say where the answers go: a link, or a campaign, an establishment and a questionnaire.")
-    link = links.filter(
-        campaign__public_id=body.campaign,
-        establishment__public_id=body.establishment,
-        questionnaire_code=body.questionnaire,
-    ).first()
-    if link is None:
-        raise HttpError(404, "Your organisation has no such campaign, establishment and questionnaire together.")
-    return link.campaign, link.establishment, link.questionnaire_code, link
-
-
-@api.post(
-    "/submissions",
-    auth=token_auth,
-    response={
-        200: SubmissionOut,
-        201: SubmissionOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        422: InvalidOut,
-    },
-    tags=["submissions"],
-)
-def post_submission(request: HttpRequest, body: SubmissionIn) -> Any:
-    """Send one filled questionnaire. A resend of the same answers answers 200 with the stored submission; the
-    same id with other answers answers 409; answers that do not fit the questionnaire answer 422 with one error
-    per question, and nothing is stored."""
-    token = _require_scope(request, Scope.SUBMISSIONS_WRITE)
-    campaign, establishment, code, link = _target(token, body)
-    try:
-        received = collection_actions.submit(
-            campaign=campaign,
-            establishment=establishment,
-            questionnaire_code=code,
-            submission_uuid=body.id,
-            answers=body.answers,
-            mode="api",
-            link=link,
-            followup_code=body.followup_code,
-        )
-    except collection_actions.InvalidSubmission as error:
-        errors = [{"question": e.question, "code": e.code, "message": e.message} for e in error.errors]
-        return Status(422, {"detail": f"{len(errors)} answer(s) do not fit; nothing was stored.", "errors": errors})
-    except collection_actions.SubmissionConflict as error:
-        raise HttpError(409, str(error)) from None
-    except collection_actions.ActionError as error:
-        raise HttpError(422, str(error)) from None
-    submission = received.submission
-    out = {
-        "id": submission.uuid,
-        "received_at": submission.received_at.isoformat(),
-        "created": received.created,
-        "followup_code": received.followup_code,
-    }
-    return Status(201 if received.created else 200, out)
+api.add_router("", submissions_router)
