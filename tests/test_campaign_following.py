@@ -295,3 +295,37 @@ def test_raw_answers_one_by_one_are_for_the_organisations_own_people(as_role, wo
         assert as_role(role).get(list_url).status_code == 404
         assert as_role(role).get(detail_url).status_code == 404
     assert as_role("org_admin").get(detail_url.replace(str(first.uuid), str(uuid.uuid4()))).status_code == 404
+
+
+def test_exports_give_the_latest_version_of_each_answer_and_name_what_it_corrects(world: World, version) -> None:
+    from socle.collection import exports
+
+    campaign = _campaign(world, version)
+    first = _answer(campaign, "entry", {"sexe": "f", "droits": "non"}).submission
+    _answer(campaign, "entry", {"sexe": "h", "droits": "oui"})
+    correction = actions.correct_submission(first, {"sexe": "f", "droits": "oui"}, reason="typo", acting_user=None)
+    table = list(exports.rows(campaign.submissions.all()))
+    header, body = table[0], table[1:]
+    assert len(body) == 2
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in body}
+    assert str(first.uuid) not in by_id
+    assert by_id[str(correction.uuid)]["corrects"] == str(first.uuid)
+    assert by_id[str(correction.uuid)]["droits"] == "oui"
+
+
+def test_exports_never_let_a_spreadsheet_read_an_answer_as_a_formula() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from socle.collection import exports
+
+    table = [["a", "b", "c", "d", "e"], ['=HYPERLINK("http://x","y")', "-3", "-1,5", "@SUM(A1)", "Bonjour"]]
+    import csv
+
+    read = list(csv.reader(io.StringIO(exports.to_csv(table).decode("utf-8-sig")), delimiter=";"))
+    assert read[1] == ['\'=HYPERLINK("http://x","y")', "-3", "-1,5", "'@SUM(A1)", "Bonjour"]
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx(table))).active
+    cells = [cell for cell in next(sheet.iter_rows(min_row=2, max_row=2))]
+    assert cells[0].data_type == "s" and cells[0].value == '=HYPERLINK("http://x","y")'
+    assert cells[3].data_type == "s" and cells[1].value == "-3"

@@ -319,3 +319,17 @@ def test_the_published_schema_is_valid_json_schema() -> None:
     import jsonschema
 
     jsonschema.Draft202012Validator.check_schema(document.schema())
+
+
+@pytest.mark.parametrize(
+    ("text", "filename", "where"),
+    [
+        ('title: "x\ud800"\n', "f.yaml", "f.yaml:1: (document)"),
+        ('{"title": {"fr": "\\ud800"}}', "f.json", "f.json:1: title.fr"),
+        ('title:\n  fr: "\\ud800"\n', "f.yaml", "f.yaml:2: title.fr"),
+    ],
+)
+def test_a_lone_surrogate_is_refused_where_it_is(text: str, filename: str, where: str) -> None:
+    with pytest.raises(document.FrameworkDocumentError) as caught:
+        document.parse_text(text, filename=filename)
+    assert str(caught.value.problems[0]) == f"{where}: the text holds an invalid character (a lone surrogate)"

@@ -1,16 +1,24 @@
 """An organisation's raw submissions as a table: CSV (UTF-8 with a byte-order mark, `;`, as French spreadsheets
 expect) or XLSX. One column per question name, the same across versions of a questionnaire; a column says which
 framework version each row answered. Raw answers never leave their organisation: callers pass a queryset that
-starts from the organisation's own campaign (`socle.collection.access`)."""
+starts from the organisation's own campaign (`socle.collection.access`).
+
+A row is the latest version of an answer: a corrected submission gives way to its correction, whose `corrects`
+column names the submission it replaced (the history stays in Socle). A text that a spreadsheet would read as a
+formula (`=`, `+`, `-`, `@` first) is written as text: a quote in front in the CSV (OWASP's advice), a text cell in
+the XLSX."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.db.models import QuerySet
 from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 
 from socle.collection.models import Submission
 from socle.frameworks.models import FrameworkVersion
@@ -26,7 +34,10 @@ FIXED = [
     "framework_version",
     "questionnaire",
     "quote_consent",
+    "corrects",
 ]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?[0-9]+([.,][0-9]+)?")
 
 
 def question_columns(submissions: QuerySet[Submission]) -> list[str]:
@@ -59,9 +70,12 @@ def _cell(value: object) -> object:
 
 
 def rows(submissions: QuerySet[Submission]) -> Iterator[list[object]]:
-    columns = question_columns(submissions)
+    latest = submissions.filter(corrections__isnull=True)
+    columns = question_columns(latest)
     yield FIXED + columns
-    query = submissions.select_related("establishment", "framework_version__framework").order_by("received_at", "id")
+    query = latest.select_related("establishment", "framework_version__framework", "corrects").order_by(
+        "received_at", "id"
+    )
     for s in query.iterator(chunk_size=2000):
         fixed = [
             str(s.uuid),
@@ -74,23 +88,42 @@ def rows(submissions: QuerySet[Submission]) -> Iterator[list[object]]:
             s.framework_version.number,
             s.questionnaire_code,
             "" if s.quote_consent is None else ("oui" if s.quote_consent else "non"),
+            str(s.corrects.uuid) if s.corrects is not None else "",
         ]
         yield fixed + [_cell(s.answers.get(name, "")) for name in columns]
+
+
+def _formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value)
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    return "'" + value if _formula_like(value) else value  # type: ignore[operator]
 
 
 def to_csv(table: Iterable[list[object]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for row in table:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([_csv_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx_cell(sheet: Any, value: object) -> object:
+    if not _formula_like(value):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # text, never a formula
+    return cell
 
 
 def to_xlsx(table: Iterable[list[object]]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("submissions")
     for row in table:
-        sheet.append(row)
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

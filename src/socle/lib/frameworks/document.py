@@ -9,6 +9,7 @@ value's path to its line; `check_document` runs the JSON Schema and then the che
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -79,6 +80,9 @@ def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def parse_text(text: str, *, filename: str | None = None, fmt: str | None = None) -> Parsed:
     """Parse YAML or JSON (by `fmt`, else by the file name, else YAML, which reads JSON too).
 
@@ -86,6 +90,12 @@ def parse_text(text: str, *, filename: str | None = None, fmt: str | None = None
     """
     if fmt is None:
         fmt = "json" if filename and filename.lower().endswith(".json") else "yaml"
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:  # cannot be stored nor hashed as UTF-8 (a JSON "\ud800" escape is caught below)
+        where = text.count("\n", 0, surrogate.start()) + 1
+        raise FrameworkDocumentError(
+            [Problem((), "the text holds an invalid character (a lone surrogate)", filename, where)]
+        )
     problems: list[Problem] = []
     lines: dict[Path, int] = {}
     if fmt == "json":
@@ -103,6 +113,7 @@ def parse_text(text: str, *, filename: str | None = None, fmt: str | None = None
             node = None
         if node is not None:
             _walk(node, (), lines, [])
+        _refuse_surrogates(data, (), filename, lines)
         return Parsed(data, filename, lines)
     try:
         # Aliases (`*name`) would let a small file expand into a huge document: refuse them before composing.
@@ -124,7 +135,23 @@ def parse_text(text: str, *, filename: str | None = None, fmt: str | None = None
         _walk(node, (), lines, problems)
     if problems:
         raise FrameworkDocumentError([Problem(p.path, p.message, filename, p.line) for p in problems])
+    _refuse_surrogates(data, (), filename, lines)
     return Parsed(data, filename, lines)
+
+
+def _refuse_surrogates(value: Any, path: Path, filename: str | None, lines: Mapping[Path, int]) -> None:
+    """An escape such as `"\\ud800"` decodes to a lone surrogate, which UTF-8 cannot hold: refuse it where it is."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            message = "the text holds an invalid character (a lone surrogate)"
+            raise FrameworkDocumentError([Problem(path, message, filename, lines.get(path))])
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_surrogates(key, path, filename, lines)
+            _refuse_surrogates(item, (*path, str(key)), filename, lines)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_surrogates(item, (*path, index), filename, lines)
 
 
 def _coerce(document: Any) -> Any:
