@@ -80,15 +80,7 @@ class _Form:
         return [[q["name"] for q in s["questions"]] for s in self.spec["sections"]]
 
     def title(self, lang: str, easy: bool) -> str:
-        return _pick(self.spec, "title", lang, easy)
-
-
-def _pick(item: Mapping[str, Any], key: str, lang: str, easy: bool) -> str:
-    if easy:
-        chosen = text_in(item.get(f"easy_{key}"), lang) if isinstance(item.get(f"easy_{key}"), dict) else ""
-        if chosen:
-            return chosen
-    return text_in(item.get(key), lang)
+        return presentation.pick(self.spec, "title", lang, easy)
 
 
 def _is_staff(request: HttpRequest, link: CollectionLink) -> bool:
@@ -368,7 +360,7 @@ def _start_screen(request: HttpRequest, form: _Form, state: Mapping[str, Any] | 
         ]
     context = {
         "form": form,
-        "intro": _pick(form.spec, "intro", lang, easy),
+        "intro": presentation.pick(form.spec, "intro", lang, easy),
         "organisation": form.link.organisation.name,
         "languages": [(code, presentation.LANGUAGE_NAMES.get(code, code)) for code in form.languages],
         "easy": easy,
