@@ -2,8 +2,20 @@
 
 import django.db.models.deletion
 import uuid
+from importlib import import_module
+
 from django.conf import settings
 from django.db import migrations, models
+
+immutable = import_module("socle.collection.migrations.0002_submissions_are_immutable")
+
+
+def recreate_trigger_on_sqlite(apps, schema_editor):
+    """SQLite adds the unique constraint below by rebuilding the submission table, which drops its triggers:
+    put the immutability trigger of migration 0002 back."""
+    if schema_editor.connection.vendor == "sqlite":
+        immutable.drop(apps, schema_editor)
+        immutable.create(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -37,6 +49,7 @@ class Migration(migrations.Migration):
             model_name='submission',
             constraint=models.UniqueConstraint(fields=('corrects',), name='submission_corrected_once'),
         ),
+        migrations.RunPython(recreate_trigger_on_sqlite, migrations.RunPython.noop),
         migrations.AddField(
             model_name='sectorcampaign',
             name='created_by',
