@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from socle.api import actions as api_actions
 from socle.collection import actions as collection_actions
 from socle.frameworks import actions as frameworks_actions
+from socle.imports import actions as imports_actions
 from socle.network import actions
 from socle.network.models import Role
 from tests.conftest import login_as
@@ -45,6 +46,7 @@ NETWORK_READ = only("network_admin", "network_analyst")
 NETWORK_WRITE = only("network_admin", read_only=("network_analyst",))
 ORG_READ = only("org_admin", "org_staff", "facilitator")
 ORG_WRITE = only("org_admin", read_only=("org_staff", "facilitator"))
+IMPORT_WRITE = only("org_admin", read_only=("org_staff", "facilitator"))
 ACTIVITY_WRITE = only("org_admin", "org_staff", read_only=("facilitator",))
 
 NETWORK_STAFF = ("network_admin", "network_analyst")
@@ -70,6 +72,7 @@ place: Kwargs = lambda w: {  # noqa: E731
     "period": "2025",
 }
 own_framework: Kwargs = lambda w: {"slug": w.org.slug, "framework": "asso-a-mini"}  # noqa: E731
+import_job: Kwargs = lambda w: {"slug": w.org.slug, "public_id": w.import_job.public_id}  # type: ignore[attr-defined]  # noqa: E731
 api_token: Kwargs = lambda w: {"slug": w.org.slug, "public_id": w.api_token.public_id}  # type: ignore[attr-defined]  # noqa: E731
 submission: Kwargs = lambda w: {**campaign(w), "submission_uuid": w.submission.uuid}  # type: ignore[attr-defined]  # noqa: E731
 
@@ -228,6 +231,15 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("api:tokens", "POST"): (org, {"name": "Kobo", "scopes": ["submissions:read"]}, ORG_WRITE),
     ("api:token_revoke", "GET"): (api_token, {}, ORG_WRITE),
     ("api:token_revoke", "POST"): (api_token, {}, ORG_WRITE),
+    # Imports of files of answers: the organisation's admins (the error report holds raw cell values).
+    ("imports:upload", "GET"): (campaign, {}, IMPORT_WRITE),
+    ("imports:upload", "POST"): (campaign, {}, IMPORT_WRITE),
+    ("imports:mapping", "GET"): (import_job, {}, IMPORT_WRITE),
+    ("imports:mapping", "POST"): (import_job, {}, IMPORT_WRITE),
+    ("imports:progress", "GET"): (import_job, {}, IMPORT_WRITE),
+    ("imports:result", "GET"): (import_job, {}, IMPORT_WRITE),
+    ("imports:errors", "GET"): (lambda w: {**import_job(w), "fmt": "csv"}, {}, IMPORT_WRITE),
+    ("imports:codes", "GET"): (lambda w: {**import_job(w), "fmt": "csv"}, {}, IMPORT_WRITE),
     # The Django admin checks its own permissions (is_staff); no role of Socle reaches it.
     ("admin:index", "GET"): (none, {}, dict.fromkeys(ROLES, "admin_login")),
 }
@@ -305,6 +317,15 @@ def _add_frameworks(world: World) -> None:
         answers={"droits": "oui"},
         mode="self",
     ).submission
+    job = imports_actions.create_job(
+        target=imports_actions.target_of(campaign, "entry", world.establishment),
+        file_name="a.csv",
+        content=b"id_ligne;droits\n1;oui\n",
+        acting_user=None,
+    )
+    imports_actions.queue_job(job, targets=[t for _, t in job.mapping], dry_run=False, acting_user=None)
+    imports_actions.run_job(job.pk)
+    world.import_job = job  # type: ignore[attr-defined]
     world.api_token = api_actions.create_token(  # type: ignore[attr-defined]
         world.org, name="Kobo", scopes=["submissions:write"], acting_user=None
     )[0]
@@ -339,7 +360,7 @@ def test_role_gets_what_the_matrix_says(
     world_with_invitation: World, client: Client, name: str, method: str, role: str
 ) -> None:
     kwargs, data, expected = MATRIX[(name, method)]
-    if name.startswith(("frameworks:", "api-v1:", "collection:", "activity:", "api:")):
+    if name.startswith(("frameworks:", "api-v1:", "collection:", "activity:", "api:", "imports:")):
         _add_frameworks(world_with_invitation)
     url = reverse(name, kwargs=kwargs(world_with_invitation))
     login_as(client, world_with_invitation.users[role])

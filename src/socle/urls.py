@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("socle.network.urls")),
     path("", include("socle.frameworks.urls")),
     path("", include("socle.collection.urls")),
+    path("", include("socle.imports.urls")),
     path("", include("socle.activity.urls")),
     path("", include("socle.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

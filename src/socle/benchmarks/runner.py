@@ -94,7 +94,13 @@ def _network_home(ctx: Context) -> None:
     ctx.add("network home (frame of the import above): p95", p95, "ms", "< 150 ms", p95 < 150)
 
 
-BENCHMARKS: list[Callable[[Context], None]] = [_frame_import, _network_home]
+def _imports(ctx: Context) -> None:
+    from socle.benchmarks.imports import import_benchmark  # the imports app's benchmark, in its own module
+
+    import_benchmark(ctx)
+
+
+BENCHMARKS: list[Callable[[Context], None]] = [_frame_import, _network_home, _imports]
 
 
 def run(*, quick: bool) -> list[Row]:

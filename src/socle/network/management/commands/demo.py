@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from socle.activity.demo import load_demo_activity
 from socle.collection.demo import load_demo_answers, load_demo_campaign
 from socle.frameworks.demo import load_demo_frameworks
+from socle.imports.worker_process import background_worker
 from socle.network.demo import current_code, demo_password, load_demo
 from socle.network.initial_data import load_fields
 from socle.network.models import EstablishmentType, Field
@@ -67,4 +68,5 @@ class Command(BaseCommand):
             out.write(line)
         if options["no_serve"]:
             return
-        serve(options["addr"], workers=2, threads=4)
+        with background_worker():  # runs imports (socle worker) while the demo is served
+            serve(options["addr"], workers=2, threads=4)
