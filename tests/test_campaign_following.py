@@ -228,6 +228,7 @@ def test_a_member_campaign_joins_a_sector_campaign_and_the_network_sees_counts_o
     assert as_role("org_admin").get(page.request["PATH_INFO"]).status_code == 404
 
 
+@translation.override("en")
 def test_joining_needs_a_version_based_on_the_sector_campaigns_and_dates_within_it(
     world: World, sector, version
 ) -> None:
