@@ -27,13 +27,15 @@ PAGE_SIZE = 50
 CHOICE_TYPES = frozenset({"single_choice", "scale", "either_or"})
 
 
-def _questions(submission: Submission, lang: str) -> list[presentation.QuestionView]:
+def _questionnaire(submission: Submission, lang: str) -> tuple[str, list[presentation.QuestionView]]:
+    """The title of the submission's questionnaire and its questions (notes left out), in `lang`."""
     document = submission.framework_version.effective_content()
     spec = presentation.find(document.get("questionnaires", []), "code", submission.questionnaire_code)
     if spec is None:  # pragma: no cover - a submission's questionnaire is in its version
         raise Http404
     sections = presentation.questionnaire_sections(document, spec, lang=lang, easy=False)
-    return [q for section in sections for q in section.questions if q.type != "note"]
+    title = presentation.pick(spec, "title", lang, False)
+    return title, [q for section in sections for q in section.questions if q.type != "note"]
 
 
 def _shown(question: presentation.QuestionView, value: object) -> str:
@@ -113,7 +115,7 @@ def submissions(request: HttpRequest, slug: str, public_id: UUID) -> HttpRespons
 def submission_detail(request: HttpRequest, slug: str, public_id: UUID, submission_uuid: UUID) -> HttpResponse:
     access, campaign, submission = get_submission_for_user(request, slug, public_id, submission_uuid)
     lang = translation.get_language() or "fr"
-    questions = _questions(submission, lang)
+    title, questions = _questionnaire(submission, lang)
     chain = [submission]
     while chain[-1].corrects_id is not None:
         chain.append(Submission.objects.select_related("entered_by").get(pk=chain[-1].corrects_id))
@@ -132,6 +134,7 @@ def submission_detail(request: HttpRequest, slug: str, public_id: UUID, submissi
             "access": access,
             "campaign": campaign,
             "submission": submission,
+            "title": title,
             "versions": versions,
             "rows": rows,
             "later": later,
@@ -147,7 +150,7 @@ def correct(request: HttpRequest, slug: str, public_id: UUID, submission_uuid: U
     if later is not None:
         messages.info(request, gettext_lazy("These answers were corrected: here is the latest version."))
         return redirect("collection:submission", slug, public_id, later.uuid)
-    questions = _questions(submission, translation.get_language() or "fr")
+    _title, questions = _questionnaire(submission, translation.get_language() or "fr")
     status = 200
     if request.method == "POST":
         form = CorrectionForm(questions, request.POST)
