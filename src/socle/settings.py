@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "socle.api",
     "socle.imports",
     "socle.activity",
+    "socle.measurement",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -31,6 +31,7 @@ from socle.lib.activity.imports import ImportCheck, RowError, check_file
 from socle.lib.activity.periods import Period
 from socle.lib.activity.values import ActivityForm, Problem, changed_items, compile_activity, to_json
 from socle.lib.identifiers import normalise
+from socle.measurement import actions as facts
 from socle.network.access import establishments_of
 from socle.network.actions import ActionError
 from socle.network.models import Establishment, Organisation
@@ -198,6 +199,7 @@ def save_report(
         try:
             with transaction.atomic():
                 report.save()
+                facts.reports_revised([(report, current)])
         except IntegrityError:
             raise ReportConflict(
                 _("Somebody saved this report while you were editing it. Check the values now saved, then try again.")
@@ -311,6 +313,7 @@ def import_reports(
         try:
             with transaction.atomic():
                 ActivityReport.objects.bulk_create([report for report, _previous in new], batch_size=500)
+                facts.reports_revised(new)
         except IntegrityError:
             raise ReportConflict(
                 _("Somebody entered or corrected some of these reports during the import: import the file again.")

@@ -27,6 +27,7 @@ from socle.collection.models import Campaign, CollectionLink, FollowUpKey, Mode,
 from socle.frameworks.models import FrameworkVersion
 from socle.lib.collection import followup
 from socle.lib.collection.answers import AnswerError, Questionnaire, compile_questionnaire
+from socle.measurement import actions as facts
 from socle.network.actions import ActionError
 from socle.network.models import Establishment, Network, Organisation
 
@@ -310,6 +311,7 @@ def submit(
                         quote_consent=quote_consent,
                         entered_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
                     )
+                facts.submission_received(submission)
                 return Received(submission, True, issued, dict(checked.scores))
             except IntegrityError:
                 existing = Submission.objects.filter(**identity).first()
@@ -358,6 +360,7 @@ def correct_submission(
                 entered_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
                 corrects=original,
             )
+            facts.correction_received(original, correction)
             changed = sorted(
                 name for name in set(original.answers) | set(stored) if original.answers.get(name) != stored.get(name)
             )

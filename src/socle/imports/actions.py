@@ -59,6 +59,7 @@ from socle.lib.imports.rows import (
     plan_problems,
     validate,
 )
+from socle.measurement import actions as facts
 from socle.network.actions import ActionError
 from socle.network.frame_import import _whole_batches
 from socle.network.models import Establishment, Organisation
@@ -73,6 +74,7 @@ __all__ = [
     "create_job",
     "entry_codes",
     "import_file",
+    "insert_submissions",
     "queue_job",
     "resolve_target",
     "run_job",
@@ -422,7 +424,8 @@ def _store(
                     )
                 )
             if new:
-                _insert(new)
+                insert_submissions(new)
+                facts.submissions_inserted(new)
         if conflicts:
             transaction.set_rollback(True)
             outcome.errors, outcome.error_count = conflicts, len(conflicts)
@@ -448,19 +451,47 @@ def _store(
         )
 
 
-def _insert(submissions: list[Submission]) -> None:
-    """``bulk_create``, or on PostgreSQL a ``COPY`` of the same values: Django's bulk insert binds each value
-    in Python (about 0.25 ms a row), COPY in psycopg's C code. Values are prepared by each field, as
-    ``bulk_create`` prepares them (``pre_save`` sets ``received_at``)."""
-    if connection.vendor != "postgresql":
+def insert_submissions(submissions: Sequence[Submission], *, keep_received_at: bool = False) -> None:
+    """Inserts new submissions in one statement: ``bulk_create``, or on PostgreSQL a ``COPY`` of the same values
+    (Django's bulk insert binds each value in Python, about 0.25 ms a row; COPY does it in psycopg's C code).
+    Values are prepared by each field, as ``bulk_create`` prepares them. No model signal fires, and nothing
+    checks the answers: the caller has checked them as ``submit`` does. Only inserts: the rows stay immutable.
+
+    ``received_at`` is the time of the insert (``auto_now_add``), unless ``keep_received_at``: then each
+    submission's own ``received_at`` is written as it is. Only the synthetic data builder
+    (``socle.collection.synthetic``) asks for that, to spread invented answers over a campaign's weeks; every
+    real answer is stamped when it arrives.
+    """
+    if not submissions:
+        return
+    if not keep_received_at and connection.vendor != "postgresql":
         Submission.objects.bulk_create(submissions)
         return
     fields = [field for field in Submission._meta.concrete_fields if not field.primary_key]
+    given = {"received_at"} if keep_received_at else set()
+    if keep_received_at and any(submission.received_at is None for submission in submissions):
+        raise ValueError("keep_received_at: every submission needs its received_at")
+    rows = (
+        [
+            field.get_db_prep_save(
+                getattr(submission, field.attname) if field.name in given else field.pre_save(submission, True),
+                connection,
+            )
+            for field in fields
+        ]
+        for submission in submissions
+    )
     table = connection.ops.quote_name(Submission._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for submission in submissions:
-            copy.write_row([field.get_db_prep_save(field.pre_save(submission, True), connection) for field in fields])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            # Table and column names come from the model, quoted; the values are bound parameters.
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(rows))  # noqa: S608
 
 
 def _titles(plan: Plan) -> dict[str, str]:
