@@ -443,7 +443,7 @@ def _in_threads(count: int, work: Any) -> list[BaseException]:
 
 
 @pytest.mark.skipif(not POSTGRES, reason="concurrent writers are a PostgreSQL matter: SQLite serialises writes")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_submissions_and_follow_ups_never_lose_an_update(world: World, version) -> None:
     entry = open_campaign(world, version)
     codes = [answer(entry, {"sexe": "f", "droits": "oui", "estime": "2"}).followup_code for _ in range(4)]
