@@ -100,7 +100,13 @@ def _imports(ctx: Context) -> None:
     import_benchmark(ctx)
 
 
-BENCHMARKS: list[Callable[[Context], None]] = [_frame_import, _network_home, _imports]
+def _facts(ctx: Context) -> None:
+    from socle.benchmarks.facts import facts_benchmark  # after _imports: it measures on the imported answers
+
+    facts_benchmark(ctx)
+
+
+BENCHMARKS: list[Callable[[Context], None]] = [_frame_import, _network_home, _imports, _facts]
 
 
 def run(*, quick: bool) -> list[Row]:

@@ -1,0 +1,73 @@
+"""Benchmark of facts (issue 5): what keeping the facts up to date adds to each submission, and a full rebuild.
+
+It runs after the import benchmark, on its organisation: the LCEP entry campaign that holds the imported answers
+(50,000; 5,000 with ``--quick``). The cost of the update is measured as the difference between submitting invented
+answers with the facts kept and with their update switched off, in one run.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import tracemalloc
+import uuid
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from socle.benchmarks.runner import Context
+
+SUBMITS = 200
+QUICK_SUBMITS = 40
+TARGET_MS = 5.0
+
+
+def facts_benchmark(ctx: Context) -> None:
+    from socle.collection import actions as collection_actions
+    from socle.collection.demo import invented_answers
+    from socle.collection.models import Campaign
+    from socle.measurement import actions
+    from socle.measurement.models import Fact
+
+    campaign = Campaign.objects.select_related("organisation", "framework_version").get(name="Bench imports")
+    establishment = campaign.links.get(questionnaire_code="entry").establishment
+    rng = random.Random(11)
+    count = QUICK_SUBMITS if ctx.quick else SUBMITS
+    forms = [invented_answers(campaign.framework_version, "entry", rng) for _ in range(3 * count)]
+
+    def submits(answers: list[dict[str, object]]) -> float:
+        started = time.perf_counter()
+        for one in answers:
+            collection_actions.submit(
+                campaign=campaign,
+                establishment=establishment,
+                questionnaire_code="entry",
+                submission_uuid=uuid.uuid4(),
+                answers=one,
+                mode="self",
+            )
+        return (time.perf_counter() - started) / len(answers)
+
+    submits(forms[: count // 4])  # warm the caches
+    with_facts = submits(forms[count : 2 * count])
+    original = actions.submissions_inserted
+    try:
+        actions.submissions_inserted = lambda submissions: None  # type: ignore[assignment]
+        without = submits(forms[2 * count : 3 * count])
+    finally:
+        actions.submissions_inserted = original  # type: ignore[assignment]
+    added_ms = (with_facts - without) * 1000
+    ctx.add("submit with facts kept", with_facts * 1000, "ms")
+    ctx.add("submit without the facts' update", without * 1000, "ms")
+    ctx.add("fact update per submission", added_ms, "ms", f"<= {TARGET_MS:g} ms", added_ms <= TARGET_MS)
+
+    submissions = campaign.submissions.count()
+    tracemalloc.start()
+    started = time.perf_counter()
+    actions.rebuild([campaign.organisation_id])
+    elapsed = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    ctx.add(f"rebuild_facts, {submissions} submissions", elapsed, "s")
+    ctx.add(f"rebuild_facts, {submissions} submissions: per submission", elapsed / submissions * 1000, "ms")
+    ctx.add("rebuild_facts: Python peak memory", peak / 2**20, "MiB", "<= 1024 MiB", peak <= 2**30)
+    ctx.add("facts after the rebuild", Fact.objects.filter(organisation_id=campaign.organisation_id).count(), "rows")
