@@ -30,8 +30,9 @@ def reason(error: RowError) -> str:
     code, params = error.code, error.params
     if code == "constraint":
         own = text_in(dict(error.text)) if error.text else ""
-        base = _("This answer is not accepted by the questionnaire's rule")
-        return f"{base}: {own}" if own else f"{base}."
+        if own:
+            return _("This answer is not accepted by the questionnaire's rule: %(rule)s") % {"rule": own}
+        return _("This answer is not accepted by the questionnaire's rule.")
     if code == "required":
         if params.get("dont_know"):
             return _("Required: write an answer, or dk for “don't know”.")
