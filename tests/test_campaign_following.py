@@ -330,3 +330,14 @@ def test_exports_never_let_a_spreadsheet_read_an_answer_as_a_formula() -> None:
     cells = [cell for cell in next(sheet.iter_rows(min_row=2, max_row=2))]
     assert cells[0].data_type == "s" and cells[0].value == '=HYPERLINK("http://x","y")'
     assert cells[3].data_type == "s" and cells[1].value == "-3"
+
+
+def test_completion_is_read_over_the_latest_answers_only(world: World, version, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(queries, "COMPLETION_SAMPLE", 2)
+    campaign = _campaign(world, version)
+    for answer in ({"droits": "non"}, {"droits": "oui", "sexe": "f"}, {"droits": "dk", "sexe": "h"}):
+        _answer(campaign, "entry", answer)
+    (questionnaire,) = queries.campaign_progress(campaign).questionnaires
+    assert (questionnaire.received, questionnaire.read) == (3, 2)
+    completion = {c.name: c for _label, c in questionnaire.questions}
+    assert completion["sexe"].answered == 2 and completion["droits"].dont_know == 1

@@ -7,7 +7,6 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -42,6 +40,7 @@ from socle.lib.activity.periods import KINDS, MAX_YEAR, MIN_YEAR, Period
 from socle.lib.activity.values import ActivityForm, Item, Problem, text_in
 from socle.lib.frame import SUPPORTED_EXTENSIONS
 from socle.network.access import establishments_of
+from socle.web.forms import checked_table_upload
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ERRORS_SHOWN = 2000
@@ -384,15 +383,7 @@ class ImportForm(forms.Form):
     )
 
     def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        if PurePath(upload.name or "").suffix.lower() not in SUPPORTED_EXTENSIONS:
-            raise forms.ValidationError(_("Choose a .csv or .xlsx file."), code="extension")
-        if (upload.size or 0) > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("This file is too large (%(size)s): the limit is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_UPLOAD_BYTES)},
-                code="size",
-            )
+        upload = checked_table_upload(self.cleaned_data["file"], MAX_UPLOAD_BYTES)
         return upload
 
 

@@ -21,6 +21,8 @@ from socle.collection.models import Campaign, SectorCampaign, Submission, Wave
 from socle.lib.collection import progress
 from socle.network.models import Organisation
 
+COMPLETION_SAMPLE = 2000
+
 
 def people(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
     """One row per person who answered: the first submission of each chain of corrections."""
@@ -47,6 +49,7 @@ class QuestionnaireProgress:
     title: Any
     received: int
     questions: list[tuple[Any, progress.QuestionCompletion]] = field(default_factory=list)
+    read: int = 0  # how many answers the completion was computed over (the latest COMPLETION_SAMPLE at most)
 
 
 @dataclass
@@ -96,14 +99,21 @@ def campaign_progress(campaign: Campaign) -> CampaignProgress:
         if spec is None:  # pragma: no cover - links are made from the version's questionnaires
             continue
         questionnaire, _audience = actions.questionnaire_of(version, code)
-        answers = current(submissions.filter(questionnaire_code=code)).values_list("answers", flat=True)
-        completion = progress.question_completion(questionnaire, answers.iterator(chunk_size=2000))
+        # the page is rendered on each visit: completion is read over the latest answers, not the whole campaign
+        answers = list(
+            current(submissions.filter(questionnaire_code=code))
+            .order_by("-received_at", "-id")
+            .values_list("answers", flat=True)[:COMPLETION_SAMPLE]
+        )
+        completion = progress.question_completion(questionnaire, answers)
         labels = {
             q["name"]: q.get("label") for section in spec.get("sections", []) for q in section.get("questions", [])
         }
         received = sum(link.received for link in links if link.link.questionnaire_code == code)
         questionnaires.append(
-            QuestionnaireProgress(code, spec.get("title"), received, [(labels.get(c.name), c) for c in completion])
+            QuestionnaireProgress(
+                code, spec.get("title"), received, [(labels.get(c.name), c) for c in completion], len(answers)
+            )
         )
     paired: int | None = None
     given: int | None = None

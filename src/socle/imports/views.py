@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -32,6 +31,7 @@ from socle.lib.imports.files import SUPPORTED_EXTENSIONS, write_csv, write_xlsx
 from socle.lib.imports.mapping import ESTABLISHMENT, FOLLOWUP_CODE, IGNORE, QUOTE_CONSENT, ROW_ID, Plan, Question
 from socle.lib.imports.rows import RowError, plan_problems
 from socle.network.actions import ActionError
+from socle.web.forms import checked_table_upload
 
 ERRORS_SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,15 +83,7 @@ class UploadForm(forms.Form):
         self.establishments = {str(pid): e for pid, e in establishments.items()}
 
     def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        if PurePath(upload.name or "").suffix.lower() not in SUPPORTED_EXTENSIONS:
-            raise forms.ValidationError(_("Choose a .csv or .xlsx file."), code="extension")
-        if (upload.size or 0) > actions.MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                _("This file is too large (%(size)s): the limit is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(actions.MAX_FILE_BYTES)},
-                code="size",
-            )
+        upload = checked_table_upload(self.cleaned_data["file"], actions.MAX_FILE_BYTES)
         if not upload.size:
             raise forms.ValidationError(_("The file is empty: choose the file that holds the answers."), code="empty")
         return upload

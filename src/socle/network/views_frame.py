@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
 from django import forms
@@ -12,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from socle.lib.frame import COLUMNS, SUPPORTED_EXTENSIONS
 from socle.network.access import get_network_for_user
 from socle.network.frame_import import FrameFileError, import_frame_file
+from socle.web.forms import checked_table_upload
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Enough for any real file; a page listing more errors than this helps nobody fix them.
@@ -39,15 +38,7 @@ class FrameImportForm(forms.Form):
     )
 
     def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        if PurePath(upload.name or "").suffix.lower() not in SUPPORTED_EXTENSIONS:
-            raise forms.ValidationError(_("Choose a .csv or .xlsx file."), code="extension")
-        if (upload.size or 0) > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("This file is too large (%(size)s): the limit is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_UPLOAD_BYTES)},
-                code="size",
-            )
+        upload = checked_table_upload(self.cleaned_data["file"], MAX_UPLOAD_BYTES)
         return upload
 
 
