@@ -201,6 +201,19 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("activity:import", "GET"): (own_framework, {}, ACTIVITY_WRITE),
     ("activity:import", "POST"): (own_framework, {}, ACTIVITY_WRITE),
     ("activity:template", "GET"): (own_framework, {}, ORG_READ),
+    # Open answers are raw answers: the organisation's own people; the counts per theme also consenting facilitators.
+    ("qualitative:answers", "GET"): (org, {}, only("org_admin", "org_staff")),
+    ("qualitative:code", "POST"): (org, {}, only("org_admin", "org_staff")),
+    ("qualitative:quotes", "GET"): (org, {}, only("org_admin", "org_staff")),
+    ("qualitative:propose", "POST"): (org, {}, only("org_admin", "org_staff")),
+    ("qualitative:decide", "POST"): (org, {}, only("org_admin", read_only=("org_staff",))),
+    ("qualitative:themes", "GET"): (org, {}, ORG_READ),
+    ("qualitative:themes", "POST"): (
+        org,
+        {"name": "Logement"},
+        only("org_admin", "org_staff", read_only=("facilitator",)),
+    ),
+    ("qualitative:theme_archive", "POST"): (org, {}, only("org_admin", "org_staff", read_only=("facilitator",))),
     # Sector campaigns belong to the network: its staff read them, its admins open them.
     ("collection:sector_campaigns", "GET"): (net, {}, NETWORK_READ),
     ("collection:sector_campaigns", "POST"): (net, {}, NETWORK_WRITE),

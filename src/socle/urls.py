@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("socle.collection.urls")),
     path("", include("socle.imports.urls")),
     path("", include("socle.activity.urls")),
+    path("", include("socle.qualitative.urls")),
     path("", include("socle.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

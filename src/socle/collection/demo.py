@@ -4,8 +4,10 @@ campaign on its framework, open for a year, that joins it."""
 from __future__ import annotations
 
 import datetime
+import json
 import random
 import uuid
+import zlib
 
 from django.utils import timezone
 
@@ -91,7 +93,7 @@ def invented_answers(version: FrameworkVersion, code: str, rng: random.Random) -
             elif question.type == "date":
                 answers[question.name] = (today - datetime.timedelta(days=rng.randrange(30, 700))).isoformat()
             elif question.type in ("text", "long_text") and rng.random() < 0.3:
-                answers[question.name] = rng.choice(["Trouver un logement", "Retrouver du travail", "Me soigner"])
+                answers[question.name] = invented_text(question.name, rng.choice([0, 1, 2]), answers)
     for _ in range(3):
         errors = questionnaire.check(answers).errors
         if not errors:
@@ -99,6 +101,41 @@ def invented_answers(version: FrameworkVersion, code: str, rng: random.Random) -
         for error in errors:
             answers.pop(error.question, None)
     return answers
+
+
+DEMO_TEXTS = {
+    "logement_avant_autre": [
+        "Dans ma voiture, sur le parking d'un supermarché",
+        "Chez ma sœur, sur le canapé, avec mes deux enfants",
+        "À l'hôtel payé par le 115, une nuit sur deux",
+        "Dans un squat avec d'autres personnes",
+        "Chez un ami, mais il ne peut plus m'héberger",
+    ],
+    "attentes": [
+        "Trouver un logement stable pour pouvoir récupérer mes enfants le week-end.",
+        "Retrouver du travail, même à temps partiel. J'étais cariste avant.",
+        "Me soigner : j'ai mal aux dents depuis des mois et je n'ose pas aller chez le dentiste.",
+        "Qu'on m'aide avec les papiers de la CAF, je n'y comprends rien et mes droits sont coupés.",
+        "Être écouté. Ici on me parle normalement, ça fait du bien.",
+        "Avoir un endroit calme pour dormir, sans avoir peur qu'on me vole mes affaires.",
+        "Apprendre à gérer mon budget pour ne plus avoir de dettes.",
+        "Refaire ma carte d'identité, je l'ai perdue à la rue.",
+        "Voir un psychologue, je ne dors plus depuis la séparation.",
+        "Un logement, et reprendre une formation d'aide-soignante.",
+        "Ne plus être seul le soir. Participer aux activités du groupe.",
+        "Ouvrir un compte en banque et toucher enfin le RSA.",
+    ],
+}
+DEMO_TEXTS_OTHER = ["Trouver un logement", "Retrouver du travail", "Me soigner"]
+
+
+def invented_text(name: str, pick: int, answers: dict[str, object]) -> str:
+    """An invented French open answer for the question `name`; `pick` is the demo's random draw, mixed with the
+    answers so far so that the choice varies without drawing more random numbers (the rest of the demo's
+    answers stay as they were)."""
+    texts = DEMO_TEXTS.get(name, DEMO_TEXTS_OTHER)
+    mixed = zlib.crc32(json.dumps(answers, sort_keys=True, default=str).encode()) + pick
+    return texts[mixed % len(texts)]
 
 
 def load_demo_answers(campaign: Campaign, people: int = 36, *, seed: int = 2026) -> int:
