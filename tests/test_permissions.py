@@ -83,6 +83,23 @@ def draft_document(world: World) -> dict[str, Any]:
     return FrameworkVersion.objects.get(framework__slug="mini", number=2).content
 
 
+def _improvement(world: World, kind: str) -> dict[str, Any]:
+    """A target or a planned action of asso-a, made through the real actions the first time it is asked for."""
+    from socle.frameworks.models import Framework
+    from socle.improvement import actions as improvement_actions
+
+    framework = Framework.objects.get(slug="asso-a-mini")
+    if kind == "target":
+        made: Any = improvement_actions.set_target(
+            organisation=world.org, framework=framework, indicator="i_rights", value=70, acting_user=None
+        )
+    else:
+        made = improvement_actions.create_action(
+            organisation=world.org, framework=framework, title="Agir", acting_user=None
+        )
+    return {"slug": world.org.slug, "public_id": made.public_id}
+
+
 # (url name, method) -> (kwargs, POST data, expected status per role)
 MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("web:home", "GET"): (none, {}, EVERYONE),
@@ -201,6 +218,19 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("activity:import", "GET"): (own_framework, {}, ACTIVITY_WRITE),
     ("activity:import", "POST"): (own_framework, {}, ACTIVITY_WRITE),
     ("activity:template", "GET"): (own_framework, {}, ORG_READ),
+    # Continuous improvement: the organisation's admins and staff set targets and plan actions; facilitators read.
+    ("improvement:overview", "GET"): (org, {}, ORG_READ),
+    ("improvement:compare", "GET"): (org, {}, ORG_READ),
+    ("improvement:target_new", "GET"): (org, {}, ACTIVITY_WRITE),
+    ("improvement:target_new", "POST"): (org, {"indicator": "i_rights", "value": "70"}, ACTIVITY_WRITE),
+    ("improvement:target_edit", "GET"): (lambda w: _improvement(w, "target"), {}, ACTIVITY_WRITE),
+    ("improvement:target_edit", "POST"): (lambda w: _improvement(w, "target"), {"value": "60"}, ACTIVITY_WRITE),
+    ("improvement:target_remove", "POST"): (lambda w: _improvement(w, "target"), {}, ACTIVITY_WRITE),
+    ("improvement:action_new", "GET"): (org, {}, ACTIVITY_WRITE),
+    ("improvement:action_new", "POST"): (org, {"title": "Agir", "status": "planned"}, ACTIVITY_WRITE),
+    ("improvement:action_edit", "GET"): (lambda w: _improvement(w, "action"), {}, ACTIVITY_WRITE),
+    ("improvement:action_edit", "POST"): (lambda w: _improvement(w, "action"), {"title": ""}, ACTIVITY_WRITE),
+    ("improvement:action_remove", "POST"): (lambda w: _improvement(w, "action"), {}, ACTIVITY_WRITE),
     # Open answers are raw answers: the organisation's own people; the counts per theme also consenting facilitators.
     ("qualitative:answers", "GET"): (org, {}, only("org_admin", "org_staff")),
     ("qualitative:code", "POST"): (org, {}, only("org_admin", "org_staff")),
@@ -373,7 +403,7 @@ def test_role_gets_what_the_matrix_says(
     world_with_invitation: World, client: Client, name: str, method: str, role: str
 ) -> None:
     kwargs, data, expected = MATRIX[(name, method)]
-    if name.startswith(("frameworks:", "api-v1:", "collection:", "activity:", "api:", "imports:")):
+    if name.startswith(("frameworks:", "api-v1:", "collection:", "activity:", "api:", "imports:", "improvement:")):
         _add_frameworks(world_with_invitation)
     url = reverse(name, kwargs=kwargs(world_with_invitation))
     login_as(client, world_with_invitation.users[role])
