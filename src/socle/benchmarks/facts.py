@@ -51,7 +51,7 @@ def facts_benchmark(ctx: Context) -> None:
     with_facts = submits(forms[count : 2 * count])
     original = actions.submissions_inserted
     try:
-        actions.submissions_inserted = lambda submissions: None  # type: ignore[assignment]
+        actions.submissions_inserted = lambda submissions, **kwargs: None  # type: ignore[assignment]
         without = submits(forms[2 * count : 3 * count])
     finally:
         actions.submissions_inserted = original  # type: ignore[assignment]

@@ -272,7 +272,8 @@ def submit(
         questionnaire, audience = questionnaire_of(version, questionnaire_code)
     except KeyError:
         raise ActionError(_("This campaign has no questionnaire %(code)s.") % {"code": questionnaire_code}) from None
-    checked = questionnaire.check(answers)
+    scored_on = datetime.date.today()  # what check() uses by default; the facts reuse the scores for that day
+    checked = questionnaire.check(answers, today=scored_on)
     errors = list(checked.errors)
     followup_hash = ""
     issued = ""
@@ -311,7 +312,7 @@ def submit(
                         quote_consent=quote_consent,
                         entered_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
                     )
-                facts.submission_received(submission)
+                facts.submission_received(submission, checked.scores, scored_on)
                 return Received(submission, True, issued, dict(checked.scores))
             except IntegrityError:
                 existing = Submission.objects.filter(**identity).first()

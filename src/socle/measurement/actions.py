@@ -26,9 +26,11 @@ meanwhile is counted exactly once: either before the rebuild reads the raw data,
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -69,8 +71,9 @@ __all__ = [
 # at most LOCK_BUCKETS of them, well within PostgreSQL's lock table.
 LOCK_BUCKETS = 64
 LOCK_NAMESPACE = 0x50C1E  # "socle": keeps these apart from any other advisory lock
-CELLS_PER_QUERY = 200
+PARAMETERS_PER_QUERY = 30_000  # under SQLite's 32,766 and PostgreSQL's 65,535
 HASHES_PER_QUERY = 500
+UPDATES_PER_QUERY = 1000
 ATTEMPTS = 5
 
 
@@ -87,17 +90,31 @@ def _version_shas(objects: Iterable[Any]) -> dict[int, str]:
 # --- Incremental --------------------------------------------------------------------------------------------------
 
 
-def submission_received(submission: Submission) -> None:
-    """A new submission (``submit``): its records in; for an evolution, its respondent's record replaced."""
-    submissions_inserted([submission])
+def submission_received(
+    submission: Submission,
+    scores: Mapping[str, object] | None = None,
+    scored_on: datetime.date | None = None,
+) -> None:
+    """A new submission (``submit``): its records in; for an evolution, its respondent's record replaced.
+    ``scores``: ``Questionnaire.check(answers, today=scored_on).scores``, when the caller has them (used only when
+    ``scored_on`` is the day the submission was received, so that they equal what a rebuild computes)."""
+    submissions_inserted([submission], scores=None if scores is None else [(scores, scored_on)])
 
 
-def submissions_inserted(submissions: Sequence[Submission]) -> None:
-    """New submissions, none of them a correction (``submit``, a batch of an import)."""
+def submissions_inserted(
+    submissions: Sequence[Submission],
+    *,
+    scores: Sequence[tuple[Mapping[str, object], datetime.date | None]] | None = None,
+) -> None:
+    """New submissions, none of them a correction (``submit``, a batch of an import); ``scores``, when given, the
+    scores of each submission and the day they were computed for."""
     if not submissions:
         return
     reader = Reader(_version_shas(submissions))
     rows = [Answered.of(submission) for submission in submissions]
+    for row, (known, scored_on) in zip(rows, scores or (), strict=False):
+        if scored_on is not None:
+            reader.know_scores(row, known, scored_on)
     deltas: Deltas = {}
     for row in rows:
         reader.submission_records(row, deltas)
@@ -152,22 +169,44 @@ def _lock_respondents(keys: Iterable[tuple[int, str]]) -> None:
         )
 
 
+def _answered(values: Sequence[Any]) -> Answered:
+    """A row of :data:`_ROWS_SQL` as the ORM would give it (SQLite returns uuids as hex, answers as text and
+    naive UTC datetimes; psycopg gives jsonb as text, Django decoding it)."""
+    pk, organisation_id, version_id, code, uid, wave, campaign_id, establishment_id, mode, answers, at, hashed = values
+    if not isinstance(uid, uuid.UUID):
+        uid = uuid.UUID(str(uid))
+    if isinstance(at, str):
+        at = datetime.datetime.fromisoformat(at)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=datetime.UTC)
+    return Answered(
+        pk, organisation_id, version_id, code, uid, wave, campaign_id, establishment_id, mode, _decoded(answers), at,
+        hashed,
+    )  # fmt: skip
+
+
+def _rows_sql(hashes: int) -> str:
+    table = connection.ops.quote_name(Submission._meta.db_table)
+    marks = ", ".join(["%s"] * hashes)
+    columns = ", ".join(connection.ops.quote_name("id" if name == "pk" else name) for name in Answered.FIELDS)
+    return (
+        f"SELECT {columns} FROM {table} AS s WHERE s.organisation_id = %s AND s.followup_hash IN ({marks}) "  # noqa: S608
+        f"AND NOT EXISTS (SELECT 1 FROM {table} AS c WHERE c.corrects_id = s.id)"
+    )
+
+
 def _current_rows(keys: Iterable[tuple[int, str]]) -> list[Answered]:
-    """The latest versions of the submissions of these respondents."""
+    """The latest versions of the submissions of these respondents. Plain SQL: this runs once per submission."""
     by_organisation: dict[int, list[str]] = defaultdict(list)
     for organisation_id, followup_hash in sorted(set(keys)):
         by_organisation[organisation_id].append(followup_hash)
     rows: list[Answered] = []
-    for organisation_id, hashes in by_organisation.items():
-        for start in range(0, len(hashes), HASHES_PER_QUERY):
-            rows.extend(
-                Answered(*values)
-                for values in Submission.objects.filter(
-                    organisation_id=organisation_id,
-                    followup_hash__in=hashes[start : start + HASHES_PER_QUERY],
-                    corrections__isnull=True,
-                ).values_list(*Answered.FIELDS)
-            )
+    with connection.cursor() as cursor:
+        for organisation_id, hashes in by_organisation.items():
+            for start in range(0, len(hashes), HASHES_PER_QUERY):
+                chunk = hashes[start : start + HASHES_PER_QUERY]
+                cursor.execute(_rows_sql(len(chunk)), [organisation_id, *chunk])
+                rows.extend(_answered(values) for values in cursor.fetchall())
     return rows
 
 
@@ -215,16 +254,17 @@ _COLUMNS = (
 )
 
 
-def _cells_sql(cells: Sequence[tuple[Any, ...]]) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    for version_id, establishment_id, campaign_id, wave, period in cells:
-        campaign = "campaign_id IS NULL" if campaign_id is None else "campaign_id = %s"
-        clauses.append(
-            f"(framework_version_id = %s AND establishment_id = %s AND {campaign} AND wave = %s AND period = %s)"
-        )
-        params.extend([version_id, establishment_id] + ([] if campaign_id is None else [campaign_id]) + [wave, period])
-    return " OR ".join(clauses), params
+def _cell_sql(cell: tuple[Any, ...], facts: Sequence[tuple[str, str, str]]) -> tuple[str, list[Any]]:
+    """The facts of one cell whose (indicator, breakdown, value) are among ``facts``: exactly the rows to lock."""
+    version_id, establishment_id, campaign_id, wave, period = cell
+    campaign = "campaign_id IS NULL" if campaign_id is None else "campaign_id = %s"
+    triples = ", ".join(["(%s, %s, %s)"] * len(facts))
+    clause = (
+        f"(framework_version_id = %s AND establishment_id = %s AND {campaign} AND wave = %s AND period = %s "
+        f"AND (indicator, breakdown, value) IN ({triples}))"
+    )
+    params = [version_id, establishment_id] + ([] if campaign_id is None else [campaign_id]) + [wave, period]
+    return clause, params + [part for triple in facts for part in triple]
 
 
 def _decoded(value: Any) -> dict[str, Any]:
@@ -233,29 +273,39 @@ def _decoded(value: Any) -> dict[str, Any]:
 
 def _locked(changes: Mapping[Key, Any]) -> dict[Key, tuple[int, dict[str, Any]]]:
     """The id and statistics of the existing facts of these keys, locked (``FOR UPDATE`` on PostgreSQL, in id
-    order, so that two writers never wait for each other in a cycle). Plain SQL: this runs once per submission,
-    and the ORM's query building would cost more than the query."""
-    cells: dict[tuple[Any, ...], set[str]] = defaultdict(set)
-    for key in changes:
-        cells[(key[1], key[3], key[4], key[5], key[6])].add(key[2])
-    ordered = sorted(cells, key=_sortable)
+    order, so that two writers never wait for each other in a cycle). Only the rows of these keys are read and
+    locked, not every breakdown of their cells. Plain SQL: this runs once per submission, and the ORM's query
+    building would cost more than the query."""
+    cells: dict[tuple[Any, ...], list[tuple[str, str, str]]] = defaultdict(list)
+    for key in sorted(changes, key=_sortable):
+        cells[(key[1], key[3], key[4], key[5], key[6])].append((key[2], key[7], key[8]))
     table = connection.ops.quote_name(Fact._meta.db_table)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     found: dict[Key, tuple[int, dict[str, Any]]] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(ordered), CELLS_PER_QUERY):
-            chunk = ordered[start : start + CELLS_PER_QUERY]
-            indicators = sorted(set().union(*(cells[cell] for cell in chunk)))
-            where, params = _cells_sql(chunk)
-            marks = ", ".join(["%s"] * len(indicators))
+    clauses: list[str] = []
+    params: list[Any] = []
+
+    def select() -> None:
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {_COLUMNS} FROM {table} WHERE ({where}) AND indicator IN ({marks}) ORDER BY id{lock}",  # noqa: S608
-                [*params, *indicators],
+                f"SELECT {_COLUMNS} FROM {table} WHERE {' OR '.join(clauses)} ORDER BY id{lock}",  # noqa: S608
+                params,
             )
             for pk, *key, data in cursor.fetchall():
-                fact = tuple(key)
-                if fact in changes:
-                    found[fact] = (pk, _decoded(data))
+                found[tuple(key)] = (pk, _decoded(data))  # type: ignore[index]
+        clauses.clear()
+        params.clear()
+
+    for cell in sorted(cells, key=_sortable):
+        facts = cells[cell]
+        for start in range(0, len(facts), PARAMETERS_PER_QUERY // 3):
+            clause, values = _cell_sql(cell, facts[start : start + PARAMETERS_PER_QUERY // 3])
+            if params and len(params) + len(values) > PARAMETERS_PER_QUERY:
+                select()
+            clauses.append(clause)
+            params.extend(values)
+    if clauses:
+        select()
     return found
 
 
@@ -303,10 +353,20 @@ def apply(deltas: Mapping[Key, Any], period_kinds: Mapping[Key, str] | None = No
             else:
                 updated.append((json.dumps(total.to_dict()), pk))
         table = connection.ops.quote_name(Fact._meta.db_table)
-        value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
         with connection.cursor() as cursor:
-            if updated:
-                cursor.executemany(f"UPDATE {table} SET stats = {value} WHERE id = %s", updated)  # noqa: S608
+            for start in range(0, len(updated), UPDATES_PER_QUERY):
+                # One statement for all the facts (executemany would be one round trip each on PostgreSQL).
+                chunk = updated[start : start + UPDATES_PER_QUERY]
+                if connection.vendor == "postgresql":
+                    rows = ", ".join(["(%s::jsonb, %s::bigint)"] * len(chunk))
+                    sql = f"UPDATE {table} SET stats = v.stats FROM (VALUES {rows}) AS v(stats, id) WHERE {table}.id = v.id"  # noqa: S608, E501
+                else:
+                    rows = ", ".join(["(%s, %s)"] * len(chunk))
+                    sql = (
+                        f"WITH v(stats, id) AS (VALUES {rows}) "  # noqa: S608
+                        f"UPDATE {table} SET stats = v.stats FROM v WHERE {table}.id = v.id"
+                    )
+                cursor.execute(sql, [value for pair in chunk for value in pair])
             if zero:
                 marks = ", ".join(["%s"] * len(zero))
                 cursor.execute(f"DELETE FROM {table} WHERE id IN ({marks})", zero)  # noqa: S608

@@ -52,6 +52,9 @@ class VersionIndicators:
     document: Mapping[str, Any]
     by_code: dict[str, Indicator]
     questionnaires: dict[str, Questionnaire] = field(default_factory=dict)
+    _answers_for: dict[str, list[Indicator]] = field(default_factory=dict)
+    _evolutions_for: dict[tuple[str, str], list[Indicator]] = field(default_factory=dict)
+    _reads_scores: dict[str, bool] = field(default_factory=dict)
 
     def questionnaire(self, code: str) -> Questionnaire:
         found = self.questionnaires.get(code)
@@ -64,16 +67,32 @@ class VersionIndicators:
         return [i for i in self.by_code.values() if i.source == "activity"]
 
     def answers_for(self, questionnaire: str) -> list[Indicator]:
-        """Proportions, means and counts over answers that submissions of ``questionnaire`` feed."""
-        return [i for i in self.by_code.values() if i.kind != "evolution" and i.applies_to(questionnaire)]
+        """Proportions, means and counts over answers that submissions of ``questionnaire`` feed (computed once
+        per version and questionnaire)."""
+        found = self._answers_for.get(questionnaire)
+        if found is None:
+            found = self._answers_for[questionnaire] = [
+                i for i in self.by_code.values() if i.kind != "evolution" and i.applies_to(questionnaire)
+            ]
+        return found
 
     def evolutions_for(self, questionnaire: str, wave: str) -> list[Indicator]:
-        """Evolutions that a submission of ``questionnaire`` at ``wave`` takes part in."""
-        return [
-            i
-            for i in self.by_code.values()
-            if i.kind == "evolution" and i.applies_to(questionnaire) and wave in (i.from_wave, i.to_wave)
-        ]
+        """Evolutions that a submission of ``questionnaire`` at ``wave`` takes part in (computed once)."""
+        found = self._evolutions_for.get((questionnaire, wave))
+        if found is None:
+            found = self._evolutions_for[(questionnaire, wave)] = [
+                i
+                for i in self.by_code.values()
+                if i.kind == "evolution" and i.applies_to(questionnaire) and wave in (i.from_wave, i.to_wave)
+            ]
+        return found
+
+    def reads_scores(self, questionnaire: str) -> bool:
+        """Whether an indicator over answers fed by ``questionnaire`` reads a score."""
+        found = self._reads_scores.get(questionnaire)
+        if found is None:
+            found = self._reads_scores[questionnaire] = any(i.scores_read for i in self.answers_for(questionnaire))
+        return found
 
 
 @lru_cache(maxsize=256)
@@ -167,6 +186,12 @@ class Reader:
             found = self._scores[row.identity] = checked.check(row.answers, today=row.day).scores
         return found
 
+    def know_scores(self, row: Answered, scores: Mapping[str, object], scored_on: datetime.date) -> None:
+        """Scores the caller already computed for this row (``submit`` checks the answers before storing them):
+        taken only when computed for the day the row was received, the day ``today()`` means for facts."""
+        if scored_on == row.day:
+            self._scores[row.identity] = scores
+
     def forget(self) -> None:
         self._scores.clear()
 
@@ -181,7 +206,7 @@ class Reader:
         indicators = version.answers_for(row.questionnaire_code)
         if not indicators:
             return
-        scores = self.scores(row) if any(i.scores_read for i in indicators) else None
+        scores = self.scores(row) if version.reads_scores(row.questionnaire_code) else None
         breakdowns = self.breakdowns(version, row)
         for indicator in indicators:
             record = compute.answer_contribution(indicator, row.answers, scores, today=row.day)

@@ -9,8 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from socle.activity.demo import load_demo_activity
 from socle.collection.demo import load_demo_answers, load_demo_campaign
 from socle.frameworks.demo import load_demo_frameworks
-from socle.improvement.demo import load_demo_improvement
 from socle.imports.worker_process import background_worker
+from socle.improvement.demo import load_demo_improvement
+from socle.measurement.demo import load_demo_results
 from socle.network.demo import current_code, demo_password, load_demo
 from socle.network.initial_data import load_fields
 from socle.network.models import EstablishmentType, Field
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         load_demo_frameworks(result.network)
         campaign = load_demo_campaign(result.network)
         load_demo_answers(campaign)
+        load_demo_results(result.network)
         load_demo_qualitative(result.network)
         load_demo_activity(result.network)
         load_demo_improvement(result.network)
