@@ -218,19 +218,12 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("activity:import", "GET"): (own_framework, {}, ACTIVITY_WRITE),
     ("activity:import", "POST"): (own_framework, {}, ACTIVITY_WRITE),
     ("activity:template", "GET"): (own_framework, {}, ORG_READ),
-    # Continuous improvement: the organisation's admins and staff set targets and plan actions; facilitators read.
-    ("improvement:overview", "GET"): (org, {}, ORG_READ),
-    ("improvement:compare", "GET"): (org, {}, ORG_READ),
-    ("improvement:target_new", "GET"): (org, {}, ACTIVITY_WRITE),
-    ("improvement:target_new", "POST"): (org, {"indicator": "i_rights", "value": "70"}, ACTIVITY_WRITE),
-    ("improvement:target_edit", "GET"): (lambda w: _improvement(w, "target"), {}, ACTIVITY_WRITE),
-    ("improvement:target_edit", "POST"): (lambda w: _improvement(w, "target"), {"value": "60"}, ACTIVITY_WRITE),
-    ("improvement:target_remove", "POST"): (lambda w: _improvement(w, "target"), {}, ACTIVITY_WRITE),
-    ("improvement:action_new", "GET"): (org, {}, ACTIVITY_WRITE),
-    ("improvement:action_new", "POST"): (org, {"title": "Agir", "status": "planned"}, ACTIVITY_WRITE),
-    ("improvement:action_edit", "GET"): (lambda w: _improvement(w, "action"), {}, ACTIVITY_WRITE),
-    ("improvement:action_edit", "POST"): (lambda w: _improvement(w, "action"), {"title": ""}, ACTIVITY_WRITE),
-    ("improvement:action_remove", "POST"): (lambda w: _improvement(w, "action"), {}, ACTIVITY_WRITE),
+    # Results: aggregates read from facts, for the organisation's people and consenting facilitators.
+    ("measurement:dashboard", "GET"): (org, {}, ORG_READ),
+    ("measurement:indicator", "GET"): (lambda w: {"slug": w.org.slug, "code": "i_rights"}, {}, ORG_READ),
+    ("measurement:export", "GET"): (lambda w: {"slug": w.org.slug, "fmt": "csv"}, {}, ORG_READ),
+    ("measurement:report", "GET"): (org, {}, ORG_READ),
+    ("measurement:report_pdf", "GET"): (org, {}, ORG_READ),
     # Open answers are raw answers: the organisation's own people; the counts per theme also consenting facilitators.
     ("qualitative:answers", "GET"): (org, {}, only("org_admin", "org_staff")),
     ("qualitative:code", "POST"): (org, {}, only("org_admin", "org_staff")),
@@ -244,6 +237,19 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
         only("org_admin", "org_staff", read_only=("facilitator",)),
     ),
     ("qualitative:theme_archive", "POST"): (org, {}, only("org_admin", "org_staff", read_only=("facilitator",))),
+    # Continuous improvement: the organisation's admins and staff set targets and plan actions; facilitators read.
+    ("improvement:overview", "GET"): (org, {}, ORG_READ),
+    ("improvement:compare", "GET"): (org, {}, ORG_READ),
+    ("improvement:target_new", "GET"): (org, {}, ACTIVITY_WRITE),
+    ("improvement:target_new", "POST"): (org, {"indicator": "i_rights", "value": "70"}, ACTIVITY_WRITE),
+    ("improvement:target_edit", "GET"): (lambda w: _improvement(w, "target"), {}, ACTIVITY_WRITE),
+    ("improvement:target_edit", "POST"): (lambda w: _improvement(w, "target"), {"value": "60"}, ACTIVITY_WRITE),
+    ("improvement:target_remove", "POST"): (lambda w: _improvement(w, "target"), {}, ACTIVITY_WRITE),
+    ("improvement:action_new", "GET"): (org, {}, ACTIVITY_WRITE),
+    ("improvement:action_new", "POST"): (org, {"title": "Agir", "status": "planned"}, ACTIVITY_WRITE),
+    ("improvement:action_edit", "GET"): (lambda w: _improvement(w, "action"), {}, ACTIVITY_WRITE),
+    ("improvement:action_edit", "POST"): (lambda w: _improvement(w, "action"), {"title": ""}, ACTIVITY_WRITE),
+    ("improvement:action_remove", "POST"): (lambda w: _improvement(w, "action"), {}, ACTIVITY_WRITE),
     # Sector campaigns belong to the network: its staff read them, its admins open them.
     ("collection:sector_campaigns", "GET"): (net, {}, NETWORK_READ),
     ("collection:sector_campaigns", "POST"): (net, {}, NETWORK_WRITE),
@@ -403,7 +409,9 @@ def test_role_gets_what_the_matrix_says(
     world_with_invitation: World, client: Client, name: str, method: str, role: str
 ) -> None:
     kwargs, data, expected = MATRIX[(name, method)]
-    if name.startswith(("frameworks:", "api-v1:", "collection:", "activity:", "api:", "imports:", "improvement:")):
+    if name.startswith(
+        ("frameworks:", "api-v1:", "collection:", "activity:", "api:", "imports:", "improvement:", "measurement:")
+    ):
         _add_frameworks(world_with_invitation)
     url = reverse(name, kwargs=kwargs(world_with_invitation))
     login_as(client, world_with_invitation.users[role])

@@ -622,3 +622,34 @@ class _Writer:
                     quote_consent=filled.quote_consent,
                     received_at=datetime.datetime.combine(filled.day, filled.time, tzinfo=self.zone),
                 )
+
+
+def populate(
+    organisation: Organisation,
+    version: FrameworkVersion,
+    campaigns: Mapping[str, Campaign],
+    establishments: Sequence[Establishment],
+    *,
+    people_per_establishment: int,
+    seed: int,
+    year: int,
+    follow_up_share: float = 0.7,
+    exit_share: float = 0.0,
+) -> SynthResult:
+    """Invented people answering an existing organisation's campaigns (wave → campaign), as :func:`build` makes them
+    for a synthetic network: the demo uses it for a past year of results. Idempotent, like :func:`build`."""
+    result = SynthResult(network=organisation.network, network_created=False, seed=seed)
+    result.people = people_per_establishment * len(establishments)
+    writer = _Writer(
+        organisation.network,
+        seed,
+        year,
+        0.05,
+        [wave for wave in WAVES if wave in campaigns],
+        {FOLLOW_UP: follow_up_share, EXIT: exit_share},
+        result,
+        None,
+    )
+    counts = {establishment.pk: people_per_establishment for establishment in establishments}
+    writer.organisation(organisation, version, campaigns, establishments, counts)
+    return result

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Literal
 
 import altair as alt
@@ -19,9 +21,107 @@ Locale = Literal["fr-FR", "en-GB"]
 LOCALES: dict[str, Locale] = {"fr": "fr-FR", "en": "en-GB"}
 
 
+# Text is measured by vl-convert with this font and drawn by the reader's browser (or WeasyPrint) with its own:
+# DejaVu Sans is among the widest sans-serif fonts, so labels measured with it are not cut when drawn narrower.
+FONT = "DejaVu Sans, Verdana, sans-serif"
+LABEL_LIMIT = 300
+INTERVAL_COLOUR = "#1f2328"  # the interval's rule: 16:1 on white, and on the bars' blue the caps show
+TARGET_COLOUR = "#b45309"  # targets: 5.0:1 on white, drawn as a tick (a shape, not only a colour)
+
+
 def _svg(spec: dict[str, Any], language: str) -> str:
+    # Rendering costs tens of milliseconds: the same figures drawn again (the next visit of a dashboard whose
+    # facts did not change) reuse the picture.
+    return _rendered(json.dumps(spec, sort_keys=True), language)
+
+
+@lru_cache(maxsize=512)
+def _rendered(spec: str, language: str) -> str:
     locale: Locale = LOCALES.get(language, "fr-FR")
-    return str(vlc.vegalite_to_svg(spec, format_locale=locale, time_format_locale=locale))
+    return str(vlc.vegalite_to_svg(json.loads(spec), format_locale=locale, time_format_locale=locale))
+
+
+class Point:
+    """One estimate to draw: a label, the value, its interval (or None), and an optional target."""
+
+    __slots__ = ("high", "label", "low", "target", "value")
+
+    def __init__(
+        self, label: str, value: float, low: float | None = None, high: float | None = None, target: float | None = None
+    ) -> None:
+        self.label, self.value, self.low, self.high, self.target = label, value, low, high, target
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "value": self.value, "low": self.low, "high": self.high, "target": self.target}
+
+
+def estimate_bars(
+    points: Sequence[Point],
+    *,
+    x_title: str,
+    language: str,
+    domain: tuple[float, float] | None = (0, 100),
+    width: int = 520,
+) -> str:
+    """A horizontal bar per estimate with its interval as a black rule, and targets as ticks; returns the SVG text.
+    The same definition serves the page and the PDF report."""
+    values = [p.as_dict() for p in points]
+    scale = alt.Scale(domain=list(domain)) if domain is not None else alt.Undefined
+    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT, labelFontSize=12))
+    base = alt.Chart(alt.Data(values=values))  # type: ignore[no-untyped-call]
+    bars = base.mark_bar(color=BAR_COLOUR, height=14).encode(x=alt.X("value:Q", title=x_title, scale=scale), y=y)
+    rules = (
+        base.transform_filter("datum.low != null")
+        .mark_rule(color=INTERVAL_COLOUR, strokeWidth=2)
+        .encode(x="low:Q", x2="high:Q", y=y)
+    )
+    targets = (
+        base.transform_filter("datum.target != null")
+        .mark_tick(color=TARGET_COLOUR, thickness=3, size=22)
+        .encode(x="target:Q", y=y)
+    )
+    chart = (
+        alt.layer(bars, rules, targets)
+        .properties(
+            width=width, height=max(40, 26 * len(values)), padding={"left": 24, "right": 8, "top": 4, "bottom": 4}
+        )
+        .configure(font=FONT)
+        .configure_axis(labelFontSize=12, titleFontSize=12)
+        .configure_view(stroke=None)
+    )
+    return _svg(chart.to_dict(), language)
+
+
+def trend_points(
+    points: Sequence[Point], *, y_title: str, language: str, domain: tuple[float, float] | None = None, width: int = 520
+) -> str:
+    """Estimates over campaigns (in the order given): a point per campaign joined by a line, its interval as a
+    vertical rule, targets as ticks; returns the SVG text."""
+    values = [dict(p.as_dict(), order=i) for i, p in enumerate(points)]
+    scale = alt.Scale(domain=list(domain)) if domain is not None else alt.Scale(zero=False)
+    x = alt.X("label:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=160))
+    base = alt.Chart(alt.Data(values=values))  # type: ignore[no-untyped-call]
+    line = base.mark_line(color=BAR_COLOUR, point=alt.OverlayMarkDef(color=BAR_COLOUR, size=70)).encode(
+        x=x, y=alt.Y("value:Q", title=y_title, scale=scale)
+    )
+    rules = (
+        base.transform_filter("datum.low != null")
+        .mark_rule(color=INTERVAL_COLOUR, strokeWidth=2)
+        .encode(x=x, y="low:Q", y2="high:Q")
+    )
+    targets = (
+        base.transform_filter("datum.target != null")
+        .mark_tick(color=TARGET_COLOUR, thickness=3, size=26)
+        .encode(x=x, y="target:Q")
+    )
+    chart = (
+        alt.layer(line, rules, targets)
+        .properties(width=width, height=220)
+        .configure(font=FONT)
+        .configure_axis(labelFontSize=12, titleFontSize=12)
+        .configure_view(stroke=None)
+    )
+    return _svg(chart.to_dict(), language)
 
 
 def daily_bars(
@@ -74,10 +174,10 @@ def grouped_bars(
                 title=series_title,
                 sort=series,
                 scale=alt.Scale(scheme="tableau10"),
-                legend=alt.Legend(orient="bottom", columns=2, labelLimit=240),
+                legend=alt.Legend(orient="right", labelLimit=220),
             ),
         )
-        .properties(width=width, height=200)
+        .properties(width=width, height=220)
         .configure_axis(labelFontSize=12, titleFontSize=12)
         .configure_legend(labelFontSize=12, titleFontSize=12)
         .configure_view(stroke=None)

@@ -10,7 +10,7 @@ the campaign without respondents in the cell.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from socle.collection.models import Campaign
 from socle.frameworks.models import FrameworkVersion
@@ -24,6 +24,7 @@ from socle.measurement.contributions import version_indicators
 __all__ = [
     "activity_records",
     "campaign_records",
+    "combined_estimate",
     "establishment_estimates",
     "indicator_of",
     "organisation_estimates",
@@ -90,6 +91,21 @@ def establishment_estimates(
     }
 
 
+def combined_estimate(
+    indicator: Indicator, records: Mapping[int, Stats], establishments: Iterable[int], *, level: float = 0.95
+) -> Estimate:
+    """The estimate of a group of establishments from their records (establishment id → record): the sum of the
+    records, with the establishments as clusters for the interval — a zero record for one that took part without
+    respondents in the cell (``establishments``: those taking part). Counts are summed, without interval. Not
+    redacted: call ``.redacted()`` before showing it."""
+    zero = compute.empty_stats(indicator)
+    taking_part = sorted(set(establishments) | set(records))
+    per_establishment = [records.get(e, zero) for e in taking_part]
+    if zero.kind in cluster.CLUSTER_KINDS:
+        return cluster.consolidate_indicator(indicator, cluster.cluster_sums(per_establishment, zero.kind), level=level)
+    return estimate.estimate_indicator(indicator, sum(per_establishment, zero), level=level)
+
+
 def organisation_estimates(
     organisation_id: int, campaign: Campaign, indicator: str, *, breakdown: str = TOTAL, level: float = 0.95
 ) -> dict[str, Estimate]:
@@ -99,13 +115,12 @@ def organisation_estimates(
     records = campaign_records(organisation_id, campaign, indicator, breakdown=breakdown)
     taking_part = set(campaign.links.values_list("establishment_id", flat=True)) | set(records)
     values = sorted({value for by_value in records.values() for value in by_value}) or [TOTAL]
-    zero = compute.empty_stats(compiled)
-    out: dict[str, Estimate] = {}
-    for value in values:
-        per_establishment = [records.get(e, {}).get(value, zero) for e in sorted(taking_part)]
-        if zero.kind in cluster.CLUSTER_KINDS:
-            sums = cluster.cluster_sums(per_establishment, zero.kind)
-            out[value] = cluster.consolidate_indicator(compiled, sums, level=level)
-        else:
-            out[value] = estimate.estimate_indicator(compiled, sum(per_establishment, zero), level=level)
-    return out
+    return {
+        value: combined_estimate(
+            compiled,
+            {e: by_value[value] for e, by_value in records.items() if value in by_value},
+            taking_part,
+            level=level,
+        )
+        for value in values
+    }
