@@ -106,7 +106,13 @@ def _facts(ctx: Context) -> None:
     facts_benchmark(ctx)
 
 
-BENCHMARKS: list[Callable[[Context], None]] = [_frame_import, _network_home, _imports, _facts]
+def _sector(ctx: Context) -> None:
+    from socle.benchmarks.sector import sector_benchmark  # issue 5: synth at sector size, rebuild, DuckDB, dashboard
+
+    sector_benchmark(ctx)
+
+
+BENCHMARKS: list[Callable[[Context], None]] = [_frame_import, _network_home, _imports, _facts, _sector]
 
 
 def run(*, quick: bool) -> list[Row]:
@@ -128,7 +134,7 @@ def run(*, quick: bool) -> list[Row]:
                 **connection.settings_dict["TEST"],
                 "NAME": str(Path(tmp) / "bench.sqlite3"),
             }
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         try:
             ctx = Context(quick, rows, Path(tmp))
             for benchmark in BENCHMARKS:
