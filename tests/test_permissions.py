@@ -218,6 +218,19 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("activity:import", "GET"): (own_framework, {}, ACTIVITY_WRITE),
     ("activity:import", "POST"): (own_framework, {}, ACTIVITY_WRITE),
     ("activity:template", "GET"): (own_framework, {}, ORG_READ),
+    # Open answers are raw answers: the organisation's own people; the counts per theme also consenting facilitators.
+    ("qualitative:answers", "GET"): (org, {}, only("org_admin", "org_staff")),
+    ("qualitative:code", "POST"): (org, {}, only("org_admin", "org_staff")),
+    ("qualitative:quotes", "GET"): (org, {}, only("org_admin", "org_staff")),
+    ("qualitative:propose", "POST"): (org, {}, only("org_admin", "org_staff")),
+    ("qualitative:decide", "POST"): (org, {}, only("org_admin", read_only=("org_staff",))),
+    ("qualitative:themes", "GET"): (org, {}, ORG_READ),
+    ("qualitative:themes", "POST"): (
+        org,
+        {"name": "Logement"},
+        only("org_admin", "org_staff", read_only=("facilitator",)),
+    ),
+    ("qualitative:theme_archive", "POST"): (org, {}, only("org_admin", "org_staff", read_only=("facilitator",))),
     # Results: aggregates read from facts, for the organisation's people and consenting facilitators.
     ("measurement:dashboard", "GET"): (org, {}, ORG_READ),
     ("measurement:indicator", "GET"): (lambda w: {"slug": w.org.slug, "code": "i_rights"}, {}, ORG_READ),

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "socle.imports",
     "socle.activity",
     "socle.measurement",
+    "socle.qualitative",
     "socle.improvement",
     "socle.qualitative",
     "django.contrib.admin",

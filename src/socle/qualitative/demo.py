@@ -7,7 +7,7 @@ from __future__ import annotations
 from socle.collection.demo import DEMO_CAMPAIGN
 from socle.collection.models import Campaign
 from socle.lib.qualitative import fold
-from socle.network.models import Network, Organisation
+from socle.network.models import Membership, Network, Organisation, Role
 from socle.qualitative import actions, queries
 from socle.qualitative.access import codings_of, proposals_of, themes_of
 
@@ -38,11 +38,13 @@ def load_demo_qualitative(network: Network) -> int:
     campaign = Campaign.objects.filter(organisation=horizon, name=DEMO_CAMPAIGN).first()
     if horizon is None or campaign is None:
         return 0
+    admin_role = Membership.objects.filter(organisation=horizon, role=Role.ORG_ADMIN).select_related("user").first()
+    admin = admin_role.user if admin_role is not None else None
     existing = {t.name: t for t in themes_of(horizon.pk)}
     themes = []
     for name, description, keywords in DEMO_THEMES:
         theme = existing.get(name) or actions.create_theme(
-            horizon, name=name, description=description, acting_user=None
+            horizon, name=name, description=description, acting_user=admin
         )
         themes.append((theme, keywords))
     listing = queries.open_answers(horizon.pk, campaigns=[campaign], campaign=campaign, lang="fr")
@@ -60,7 +62,7 @@ def load_demo_qualitative(network: Network) -> int:
                 submission_uuid=answer.submission_uuid,
                 question_code=answer.question_code,
                 theme_ids=chosen,
-                acting_user=None,
+                acting_user=admin,
             )
             coded += 1
     if not proposals_of(horizon.pk).exists():
@@ -73,7 +75,7 @@ def load_demo_qualitative(network: Network) -> int:
                 horizon,
                 submission_uuid=consenting[0].submission_uuid,
                 question_code=consenting[0].question_code,
-                acting_user=None,
+                acting_user=admin,
             )
-            actions.decide_quote(horizon, proposal_id=proposal.public_id, approve=True, acting_user=None)
+            actions.decide_quote(horizon, proposal_id=proposal.public_id, approve=True, acting_user=admin)
     return coded

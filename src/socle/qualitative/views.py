@@ -36,15 +36,17 @@ class FilterForm(forms.Form):
     campaign = forms.ChoiceField(label=gettext_lazy("Campaign"), required=False)
     question = forms.ChoiceField(label=gettext_lazy("Question"), required=False)
     theme = forms.ChoiceField(label=gettext_lazy("Theme"), required=False)
-    q = forms.CharField(label=gettext_lazy("Words"), required=False, max_length=200)
+    q = forms.CharField(
+        label=gettext_lazy("Words"), required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
 
     def __init__(self, choices: queries.Filters, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        every = ("", gettext("All"))
-        self.fields["campaign"].choices = [every, *((str(c.public_id), c.name) for c in choices.campaigns)]  # type: ignore[attr-defined]
-        self.fields["question"].choices = [every, *choices.questions]  # type: ignore[attr-defined]
+        campaigns = [("", gettext("All campaigns")), *((str(c.public_id), c.name) for c in choices.campaigns)]
+        self.fields["campaign"].choices = campaigns  # type: ignore[attr-defined]
+        self.fields["question"].choices = [("", gettext("All questions")), *choices.questions]  # type: ignore[attr-defined]
         self.fields["theme"].choices = [  # type: ignore[attr-defined]
-            every,
+            ("", gettext("All themes")),
             (queries.NOT_CODED, gettext("Not coded yet")),
             *((str(t.public_id), t.name) for t in choices.themes),
         ]
