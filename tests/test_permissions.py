@@ -237,19 +237,6 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("measurement:export", "GET"): (lambda w: {"slug": w.org.slug, "fmt": "csv"}, {}, ORG_READ),
     ("measurement:report", "GET"): (org, {}, ORG_READ),
     ("measurement:report_pdf", "GET"): (org, {}, ORG_READ),
-    # Open answers are raw answers: the organisation's own people; the counts per theme also consenting facilitators.
-    ("qualitative:answers", "GET"): (org, {}, only("org_admin", "org_staff")),
-    ("qualitative:code", "POST"): (org, {}, only("org_admin", "org_staff")),
-    ("qualitative:quotes", "GET"): (org, {}, only("org_admin", "org_staff")),
-    ("qualitative:propose", "POST"): (org, {}, only("org_admin", "org_staff")),
-    ("qualitative:decide", "POST"): (org, {}, only("org_admin", read_only=("org_staff",))),
-    ("qualitative:themes", "GET"): (org, {}, ORG_READ),
-    ("qualitative:themes", "POST"): (
-        org,
-        {"name": "Logement"},
-        only("org_admin", "org_staff", read_only=("facilitator",)),
-    ),
-    ("qualitative:theme_archive", "POST"): (org, {}, only("org_admin", "org_staff", read_only=("facilitator",))),
     # Continuous improvement: the organisation's admins and staff set targets and plan actions; facilitators read.
     ("improvement:overview", "GET"): (org, {}, ORG_READ),
     ("improvement:compare", "GET"): (org, {}, ORG_READ),

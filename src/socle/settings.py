@@ -65,7 +65,6 @@ INSTALLED_APPS = [
     "socle.measurement",
     "socle.qualitative",
     "socle.improvement",
-    "socle.qualitative",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -11,7 +11,6 @@ urlpatterns = [
     path("", include("socle.imports.urls")),
     path("", include("socle.activity.urls")),
     path("", include("socle.qualitative.urls")),
-    path("", include("socle.qualitative.urls")),
     path("", include("socle.measurement.urls")),
     path("", include("socle.improvement.urls")),
     path("", include("socle.api.urls")),

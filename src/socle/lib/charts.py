@@ -148,43 +148,6 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
-def grouped_bars(
-    rows: Sequence[tuple[str, str, int]],
-    *,
-    x_title: str,
-    y_title: str,
-    series_title: str,
-    language: str,
-    width: int = 560,
-) -> str:
-    """Bars grouped along x, one bar per series in each group (e.g. per campaign, one bar per theme); `rows` are
-    (group, series, count) in the order to show. Returns the SVG text."""
-    groups = list(dict.fromkeys(group for group, _series, _n in rows))
-    series = list(dict.fromkeys(name for _group, name, _n in rows))
-    values = [{"group": group, "series": name, "n": n} for group, name, n in rows]
-    chart = (
-        alt.Chart(alt.Data(values=values))  # type: ignore[no-untyped-call]
-        .mark_bar()
-        .encode(
-            x=alt.X("group:N", title=x_title, sort=groups, axis=alt.Axis(labelAngle=0, labelLimit=160)),
-            xOffset=alt.XOffset("series:N", sort=series),
-            y=alt.Y("n:Q", title=y_title, axis=alt.Axis(tickMinStep=1, format="d")),
-            color=alt.Color(
-                "series:N",
-                title=series_title,
-                sort=series,
-                scale=alt.Scale(scheme="tableau10"),
-                legend=alt.Legend(orient="right", labelLimit=220),
-            ),
-        )
-        .properties(width=width, height=220)
-        .configure_axis(labelFontSize=12, titleFontSize=12)
-        .configure_legend(labelFontSize=12, titleFontSize=12)
-        .configure_view(stroke=None)
-    )
-    return _svg(chart.to_dict(), language)
-
-
 # dark enough to stand out from white (at least 3:1, most 4.5:1), and told apart by the table next to the chart
 SERIES_COLOURS = ("#1d4f91", "#b3541e", "#2e7d32", "#6a3d9a", "#a4133c", "#00695c", "#5d4037", "#455a64")
 

@@ -16,7 +16,6 @@ from socle.network.demo import current_code, demo_password, load_demo
 from socle.network.initial_data import load_fields
 from socle.network.models import EstablishmentType, Field
 from socle.qualitative.demo import load_demo_qualitative
-from socle.qualitative.demo import load_demo_qualitative
 from socle.web.management.serving import parse_addr, serve
 
 
@@ -49,7 +48,6 @@ class Command(BaseCommand):
         load_demo_answers(campaign)
         load_demo_qualitative(result.network)
         load_demo_results(result.network)
-        load_demo_qualitative(result.network)
         load_demo_activity(result.network)
         load_demo_improvement(result.network)
         if options["code"]:
