@@ -52,7 +52,20 @@ def test_an_admin_codes_an_open_answer_and_reads_the_themes(demo: Demo, browser:
     page.screenshot(path=str(screenshot_dir / "qualitative-themes.png"), full_page=True)
 
     page.get_by_role("link", name="Citations").click()
-    page.screenshot(path=str(screenshot_dir / "qualitative-quotes.png"), full_page=True)
     assert page.locator(".badge-ok").count() >= 1  # the demo's approved quote
+    assert "Alex Direction" in page.locator("li.open-answer").first.inner_text()
     assert _serious_violations(page) == []
+    page.screenshot(path=str(screenshot_dir / "qualitative-quotes.png"), full_page=True)
+    context.close()
+
+
+def test_open_answers_fit_a_phone(demo: Demo, browser: Any, screenshot_dir: Path) -> None:
+    context = _context(browser, phone=True)
+    page = context.new_page()
+    _sign_in(page, demo, "equipe@horizon.socle.example")
+    page.goto(demo.url + "o/horizon-solidaire/open-answers/?theme=none")
+    assert page.locator("li.open-answer").count() > 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert _serious_violations(page) == []
+    page.screenshot(path=str(screenshot_dir / "qualitative-open-answers-phone.png"), full_page=False)
     context.close()
