@@ -2,7 +2,7 @@
 
 Schemathesis reads `/api/v1/openapi.json` from Django's own WSGI application and, for every operation, generates
 requests that fit the description (positive) and requests that do not (negative), sent in-process with a valid
-API token (both scopes), a signed-in session of the network admin and its CSRF token. Each request runs in a
+API token (every scope), a signed-in session of the network admin and its CSRF token. Each request runs in a
 savepoint that is rolled back, so every example starts from the same data. Two more runs aim deeper than random
 identifiers reach: answers to the real questionnaire through a real collection link, and documents sent to a real
 draft. Bounded (`EXAMPLES` per operation and mode) and derandomised, so that a run is the same every time.
@@ -90,7 +90,7 @@ def target(world: World) -> Target:
         link=link,
     )
     _token, secret = api_actions.create_token(
-        world.org, name="Fuzz", scopes=["submissions:read", "submissions:write"], acting_user=None
+        world.org, name="Fuzz", scopes=["submissions:read", "submissions:write", "results:read"], acting_user=None
     )
     session = login_as(Client(), world.users["network_admin"]).cookies["sessionid"].value
     app = get_wsgi_application()
@@ -142,6 +142,7 @@ OPERATIONS = [
     ("GET", "/api/v1/submissions/export.csv"),
     ("GET", "/api/v1/submissions/export.xlsx"),
     ("GET", "/api/v1/submissions/{submission_id}"),
+    ("GET", "/api/v1/results"),
 ]
 
 

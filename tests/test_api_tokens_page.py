@@ -76,7 +76,8 @@ def test_the_page_is_french_by_default_with_labelled_fields(world: World, client
     html = response.content.decode()
     assert response.headers["Content-Language"] == "fr"
     assert '<label for="id_name"' in html and "<fieldset" in html and "<legend>" in html
-    assert html.count('type="checkbox" name="scopes"') == 2
+    assert html.count('type="checkbox" name="scopes"') == 3  # send, read submissions, read results
+    assert "Lire les résultats de l’organisation (agrégats)" in html
     assert 'name="csrfmiddlewaretoken"' in html
 
 

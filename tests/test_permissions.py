@@ -218,6 +218,12 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("activity:import", "GET"): (own_framework, {}, ACTIVITY_WRITE),
     ("activity:import", "POST"): (own_framework, {}, ACTIVITY_WRITE),
     ("activity:template", "GET"): (own_framework, {}, ORG_READ),
+    # Results: aggregates read from facts, for the organisation's people and consenting facilitators.
+    ("measurement:dashboard", "GET"): (org, {}, ORG_READ),
+    ("measurement:indicator", "GET"): (lambda w: {"slug": w.org.slug, "code": "i_rights"}, {}, ORG_READ),
+    ("measurement:export", "GET"): (lambda w: {"slug": w.org.slug, "fmt": "csv"}, {}, ORG_READ),
+    ("measurement:report", "GET"): (org, {}, ORG_READ),
+    ("measurement:report_pdf", "GET"): (org, {}, ORG_READ),
     # Open answers are raw answers: the organisation's own people; the counts per theme also consenting facilitators.
     ("qualitative:answers", "GET"): (org, {}, only("org_admin", "org_staff")),
     ("qualitative:code", "POST"): (org, {}, only("org_admin", "org_staff")),
@@ -231,12 +237,6 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
         only("org_admin", "org_staff", read_only=("facilitator",)),
     ),
     ("qualitative:theme_archive", "POST"): (org, {}, only("org_admin", "org_staff", read_only=("facilitator",))),
-    # Results: aggregates read from facts, for the organisation's people and consenting facilitators.
-    ("measurement:dashboard", "GET"): (org, {}, ORG_READ),
-    ("measurement:indicator", "GET"): (lambda w: {"slug": w.org.slug, "code": "i_rights"}, {}, ORG_READ),
-    ("measurement:export", "GET"): (lambda w: {"slug": w.org.slug, "fmt": "csv"}, {}, ORG_READ),
-    ("measurement:report", "GET"): (org, {}, ORG_READ),
-    ("measurement:report_pdf", "GET"): (org, {}, ORG_READ),
     # Continuous improvement: the organisation's admins and staff set targets and plan actions; facilitators read.
     ("improvement:overview", "GET"): (org, {}, ORG_READ),
     ("improvement:compare", "GET"): (org, {}, ORG_READ),

@@ -15,6 +15,7 @@ from socle.network.models import Organisation
 class Scope(models.TextChoices):
     SUBMISSIONS_WRITE = "submissions:write", _("Send submissions")
     SUBMISSIONS_READ = "submissions:read", _("Read and export the organisation's submissions")
+    RESULTS_READ = "results:read", _("Read the organisation's results (aggregates)")
 
 
 class ApiToken(models.Model):

@@ -45,7 +45,7 @@ token_auth = TokenAuth()
 router = Router(auth=token_auth, tags=["submissions"])
 
 
-def _require_scope(request: HttpRequest, scope: str) -> ApiToken:
+def require_scope(request: HttpRequest, scope: str) -> ApiToken:
     token = request.auth  # type: ignore[attr-defined]
     assert isinstance(token, ApiToken)
     if scope not in token.scopes:
@@ -122,7 +122,7 @@ def post_submission(request: HttpRequest, body: SubmissionIn) -> Any:
     """Send one filled questionnaire. A resend of the same answers answers 200 with the stored submission; the
     same id with other answers answers 409; answers that do not fit the questionnaire answer 422 with one error
     per question, and nothing is stored."""
-    token = _require_scope(request, Scope.SUBMISSIONS_WRITE)
+    token = require_scope(request, Scope.SUBMISSIONS_WRITE)
     campaign, establishment, code, link = _target(token, body)
     try:
         received = collection_actions.submit(
@@ -226,7 +226,7 @@ def list_submissions(request: HttpRequest, params: Query[PageIn]) -> Any:
     """The organisation's submissions in the order they arrived (`received_at`, then an internal order for
     submissions received at the same instant), a page at a time: follow `next_cursor` until it is null. A page
     never repeats nor skips a submission, even while new ones arrive."""
-    token = _require_scope(request, Scope.SUBMISSIONS_READ)
+    token = require_scope(request, Scope.SUBMISSIONS_READ)
     rows = _rows(token, params)
     try:
         found = queries.page(rows, cursor=params.cursor, limit=params.limit)
@@ -278,7 +278,7 @@ EXPORT_NOTE = (
     },
 )
 def export_submissions_csv(request: HttpRequest, params: Query[FiltersIn]) -> Any:
-    token = _require_scope(request, Scope.SUBMISSIONS_READ)
+    token = require_scope(request, Scope.SUBMISSIONS_READ)
     table = exports.rows(_rows(token, params))
     response = StreamingHttpResponse(_csv_chunks(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(token, params, "csv")}"'
@@ -299,7 +299,7 @@ def export_submissions_csv(request: HttpRequest, params: Query[FiltersIn]) -> An
     },
 )
 def export_submissions_xlsx(request: HttpRequest, params: Query[FiltersIn]) -> Any:
-    token = _require_scope(request, Scope.SUBMISSIONS_READ)
+    token = require_scope(request, Scope.SUBMISSIONS_READ)
     data = exports.to_xlsx(exports.rows(_rows(token, params)))
     response = HttpResponse(data, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename(token, params, "xlsx")}"'
@@ -309,7 +309,7 @@ def export_submissions_xlsx(request: HttpRequest, params: Query[FiltersIn]) -> A
 @router.get("/submissions/{submission_id}", response={200: SubmissionItem, **READ_ERRORS})
 def get_submission(request: HttpRequest, submission_id: UUID) -> Any:
     """One submission of the organisation, by the id its sender made. Another organisation's is unknown: 404."""
-    token = _require_scope(request, Scope.SUBMISSIONS_READ)
+    token = require_scope(request, Scope.SUBMISSIONS_READ)
     # The id is unique per questionnaire version; should a sender reuse one, the first received is shown.
     submission = (
         queries.with_details(queries.submissions_of(token.organisation_id))

@@ -23,6 +23,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.parser import Parser
 from ninja.security import django_auth
 
+from socle.api.results import router as results_router
 from socle.api.schemas import ErrorOut, ProblemOut
 from socle.api.submissions import router as submissions_router
 from socle.frameworks import actions
@@ -222,3 +223,4 @@ def post_version(request: HttpRequest, slug: str = Slug) -> Any:
 
 
 api.add_router("", submissions_router)
+api.add_router("", results_router)

@@ -4,7 +4,7 @@ the pages (a masked cell has its status and n, never its value). Read from facts
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from socle.collection.models import Campaign
 from socle.lib.measurement.estimate import Estimate
@@ -61,6 +61,26 @@ def _row(campaign: Campaign, info: reads.IndicatorInfo, level: str, group: str, 
     ]
 
 
+def results_rows(
+    organisation_id: int,
+    campaign: Campaign,
+    campaigns: Sequence[Campaign],
+    establishments: Sequence[Establishment],
+) -> Iterator[tuple[reads.IndicatorInfo, str, str, Estimate]]:
+    """(indicator, level, group, estimate as it may be shown) for each indicator over answers of the campaign and
+    each group: the organisation (level ``organisation``, group ``""``), each establishment, each breakdown value."""
+    board = reads.dashboard(organisation_id, campaign, campaigns)
+    for result in [*board.results, *board.evolutions]:
+        info = result.info
+        page = reads.indicator_page(organisation_id, campaign, info.code, [campaign], establishments)
+        yield info, "organisation", "", page.total
+        for cell in page.establishments.cells:
+            yield info, "establishment", cell.label, cell.estimate
+        for breakdown in page.breakdowns:
+            for cell in breakdown.cells:
+                yield info, breakdown.key, cell.label, cell.estimate
+
+
 def results_table(
     organisation_id: int,
     campaign: Campaign,
@@ -69,13 +89,6 @@ def results_table(
 ) -> list[list[object]]:
     """The header, then one row per indicator and group (organisation, establishment, breakdown value)."""
     table: list[list[object]] = [list(COLUMNS)]
-    board = reads.dashboard(organisation_id, campaign, campaigns)
-    for result in [*board.results, *board.evolutions]:
-        page = reads.indicator_page(organisation_id, campaign, result.info.code, [campaign], establishments)
-        table.append(_row(campaign, result.info, "organisation", "", page.total))
-        for cell in page.establishments.cells:
-            table.append(_row(campaign, result.info, "establishment", cell.label, cell.estimate))
-        for breakdown in page.breakdowns:
-            for cell in breakdown.cells:
-                table.append(_row(campaign, result.info, breakdown.key, cell.label, cell.estimate))
+    for info, level, group, estimate in results_rows(organisation_id, campaign, campaigns, establishments):
+        table.append(_row(campaign, info, level, group, estimate))
     return table

@@ -46,8 +46,8 @@ class Command(BaseCommand):
         load_demo_frameworks(result.network)
         campaign = load_demo_campaign(result.network)
         load_demo_answers(campaign)
-        load_demo_qualitative(result.network)
         load_demo_results(result.network)
+        load_demo_qualitative(result.network)
         load_demo_activity(result.network)
         load_demo_improvement(result.network)
         if options["code"]:
