@@ -73,9 +73,12 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     action_plan = queries.action_plan_of(access.organisation.pk, status=status or None)
     campaigns = queries.campaigns_for_comparison(access.organisation.pk)
-    context.update(
-        status=status, today=today, actions=[(a, a.is_overdue(today)) for a in action_plan], campaigns=campaigns
-    )
+    labels = {p.framework.pk: {**p.outcomes, **{c: i.label for c, i in p.indicators.items()}} for p in plans}
+    rows = [
+        (a, a.is_overdue(today), [(c, labels.get(a.framework_id, {}).get(c, c)) for c in [*a.outcomes, *a.indicators]])
+        for a in action_plan
+    ]
+    context.update(status=status, today=today, actions=rows, campaigns=campaigns)
     if plans:
         plan = _plan_or_404(plans, request.GET.get("framework"))
         context.update(plan=plan, rows=queries.target_rows(access.organisation.pk, plan, campaigns=campaigns))
@@ -321,9 +324,8 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404
         context.update(a=a, b=b, rows=queries.comparison(access.organisation.pk, a, b))
     else:
-        # Preselect the two latest campaigns: B the latest, A the one before.
-        context.update(
-            selected_a=campaigns[1] if len(campaigns) > 1 else None,
-            selected_b=campaigns[0] if campaigns else None,
-        )
+        # Preselect B, the latest campaign, and A, the latest one before it of the same wave (else the one before).
+        latest = campaigns[0] if campaigns else None
+        earlier = [c for c in campaigns[1:] if latest is not None and c.wave == latest.wave] or campaigns[1:2]
+        context.update(selected_a=earlier[0] if earlier else None, selected_b=latest)
     return render(request, "improvement/compare.html", context)
