@@ -491,3 +491,15 @@ def test_the_demo_has_themes_coded_answers_and_an_approved_quote_and_loads_again
     assert len(queries.approved_quotes(horizon.pk)) == 1
     assert load_demo_qualitative(result.network) == 0
     assert Coding.objects.count() == codings and QuoteProposal.objects.count() == 1
+
+
+def test_the_listing_reads_a_bounded_number_of_questionnaires_and_says_so(
+    open_world: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "SCAN_LIMIT", 3)
+    for n in range(5):
+        _answer(open_world.campaign, f"Réponse {n}")  # type: ignore[attr-defined]
+    listing = queries.open_answers(open_world.org.pk, campaigns=[open_world.campaign])  # type: ignore[attr-defined]
+    assert listing.truncated and [a.text for a in listing.answers] == ["Réponse 4", "Réponse 3", "Réponse 2"]
+    page = _list(_admin(open_world, client), open_world)
+    assert "Seuls les 3 derniers questionnaires avec une réponse ouverte sont lus" in page
