@@ -503,3 +503,10 @@ def test_the_listing_reads_a_bounded_number_of_questionnaires_and_says_so(
     assert listing.truncated and [a.text for a in listing.answers] == ["Réponse 4", "Réponse 3", "Réponse 2"]
     page = _list(_admin(open_world, client), open_world)
     assert "Seuls les 3 derniers questionnaires avec une réponse ouverte sont lus" in page
+
+
+def test_a_filter_that_is_no_longer_valid_is_left_out_and_the_others_kept(open_world: World, client: Client) -> None:
+    _answer(open_world.campaign, "Un jardin partagé")  # type: ignore[attr-defined]
+    _answer(open_world.campaign, "Un logement")  # type: ignore[attr-defined]
+    page = _list(_admin(open_world, client), open_world, campaign=str(uuid.uuid4()), q="jardin")
+    assert "Un jardin partagé" in page and "Un logement" not in page

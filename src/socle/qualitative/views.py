@@ -94,7 +94,8 @@ def answers(request: HttpRequest, slug: str) -> HttpResponse:
     lang = _lang()
     choices = queries.filters(organisation.pk, lang)
     form = FilterForm(choices, request.GET or None)
-    values = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a filter that is no longer valid (a deleted campaign…) is left out, the others kept
+    values = getattr(form, "cleaned_data", {})
     campaign = next((c for c in choices.campaigns if str(c.public_id) == values.get("campaign")), None)
     listing = queries.open_answers(
         organisation.pk,
