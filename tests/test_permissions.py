@@ -270,6 +270,7 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("api-v1:list_submissions", "GET"): (none, {}, dict.fromkeys(ROLES, 401)),
     ("api-v1:export_submissions_csv", "GET"): (none, {}, dict.fromkeys(ROLES, 401)),
     ("api-v1:export_submissions_xlsx", "GET"): (none, {}, dict.fromkeys(ROLES, 401)),
+    ("api-v1:get_results", "GET"): (none, {}, dict.fromkeys(ROLES, 401)),  # a token, never a session
     ("api-v1:get_submission", "GET"): (
         lambda w: {"submission_id": "5a4d3c2b-1a09-4876-8543-210fedcba987"},
         {},
