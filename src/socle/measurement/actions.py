@@ -431,7 +431,7 @@ def _rebuilt(organisation_id: int, reader: Reader, outcome: RebuildOutcome, chun
         kinds.update(report_records(reader, Reported(*values), totals))
     return [
         _new_fact(key, record.to_dict(), kinds.get(key, ""))
-        for key, record in sorted(totals.records(), key=lambda item: _sortable(item[0]))
+        for key, record in sorted(totals.records(reader), key=lambda item: _sortable(item[0]))
         if not record.is_zero()
     ]
 
@@ -443,7 +443,7 @@ def rebuild(organisation_ids: Sequence[int] | None = None, *, chunk_size: int = 
     outcome = RebuildOutcome()
     if organisation_ids is None:
         organisation_ids = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
-    reader = Reader(dict(FrameworkVersion.objects.values_list("pk", "content_sha256")))
+    reader = Reader(dict(FrameworkVersion.objects.values_list("pk", "content_sha256")), memo=True)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Writers of facts wait until the rebuild commits, then add their records to the rebuilt facts; a

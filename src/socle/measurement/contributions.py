@@ -20,8 +20,9 @@ day of the computation: a rebuild a year later gives the same records.
 from __future__ import annotations
 
 import datetime
+import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import lru_cache
@@ -43,6 +44,8 @@ Deltas = dict[Key, Stats]
 # and the mode of collection. The others an indicator lists are read from the fact's key or its establishment:
 # establishment_type and region (the establishment's), wave (the key's).
 SUBMISSION_BREAKDOWNS = ("mode",)
+MEMO_SIZE = 500_000  # entries of each memo of the rebuild before it is emptied (memory stays bounded)
+_MISSING: Any = object()
 
 
 @dataclass
@@ -55,6 +58,18 @@ class VersionIndicators:
     _answers_for: dict[str, list[Indicator]] = field(default_factory=dict)
     _evolutions_for: dict[tuple[str, str], list[Indicator]] = field(default_factory=dict)
     _reads_scores: dict[str, bool] = field(default_factory=dict)
+    definitions: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    _inputs: dict[tuple[str, str], tuple[str, ...] | None] = field(default_factory=dict)
+
+    def inputs(self, questionnaire: str, indicator: Indicator) -> tuple[str, ...] | None:
+        """The questions a record of ``indicator`` for a submission of ``questionnaire`` depends on: those its
+        expressions read, and those behind the scores they read. None when the record may depend on more: when the
+        indicator's expressions or the questionnaire's (relevance, constraints, scores) call ``today()``, which
+        could make a score of stored answers depend on the day and on other answers."""
+        key = (questionnaire, indicator.code)
+        if key not in self._inputs:
+            self._inputs[key] = _inputs(self.document, questionnaire, indicator, self.definitions.get(indicator.code))
+        return self._inputs[key]
 
     def questionnaire(self, code: str) -> Questionnaire:
         found = self.questionnaires.get(code)
@@ -100,10 +115,40 @@ def _compiled(version_pk: int, content_sha256: str) -> VersionIndicators:
     version = FrameworkVersion.objects.select_related("base_version").get(pk=version_pk)
     document = version.effective_content()
     by_code: dict[str, Indicator] = {}
+    definitions: dict[str, Mapping[str, Any]] = {}
     for definition in document.get("indicators", []) or []:
         indicator = compute.compile_indicator(definition, document)
         by_code[indicator.code] = indicator
-    return VersionIndicators(document, by_code)
+        definitions[indicator.code] = definition
+    return VersionIndicators(document, by_code, definitions=definitions)
+
+
+def _inputs(
+    document: Mapping[str, Any], questionnaire: str, indicator: Indicator, definition: Mapping[str, Any] | None
+) -> tuple[str, ...] | None:
+    if definition is None or "today(" in json.dumps(definition, default=str):
+        return None
+    for found in document.get("questionnaires", []) or []:
+        if found.get("code") == questionnaire and "today(" in json.dumps(found, default=str):
+            return None
+    names: set[str] = set()
+    for expr in (indicator.numerator, indicator.denominator, indicator.condition, indicator.value):
+        if expr is not None:
+            names |= indicator.reads(expr)
+    scores = names & set(indicator.score_questions)
+    inputs = names - scores
+    for score in scores:
+        inputs |= indicator.score_questions[score]
+    return tuple(sorted(inputs))
+
+
+def _frozen(value: object) -> Hashable:
+    """A stored answer as a cache key: its type kept (``1``, ``True``, ``Decimal(1)`` and ``"1"`` differ)."""
+    if value is None or value.__class__ is str:
+        return value  # type: ignore[return-value]
+    if isinstance(value, list | tuple):
+        return ("list", *(_frozen(item) for item in value))
+    return (value.__class__.__name__, value)  # type: ignore[return-value]
 
 
 def version_indicators(version_pk: int, content_sha256: str) -> VersionIndicators:
@@ -167,9 +212,93 @@ class Answered:
 class Reader:
     """Computes records of submissions, caching scores per submission (one ``Questionnaire.check`` each)."""
 
-    def __init__(self, shas: Mapping[int, str] | None = None) -> None:
+    def __init__(self, shas: Mapping[int, str] | None = None, *, memo: bool = False) -> None:
         self.shas = dict(shas or {})
         self._scores: dict[tuple[int, str, Any], Mapping[str, object]] = {}
+        # memo (the rebuild): records and scores remembered by the answers they depend on (VersionIndicators.inputs)
+        self.memo = memo
+        self._records: dict[Hashable, Stats | None] = {}
+        self._side_scores: dict[Hashable, Mapping[str, object]] = {}
+        self._pairs: dict[Hashable, Stats] = {}
+
+    def _memo_key(self, version: VersionIndicators, row: Answered, indicator: Indicator) -> Hashable | None:
+        inputs = version.inputs(row.questionnaire_code, indicator)
+        if inputs is None:
+            return None
+        answers = row.answers
+        try:
+            key = (row.framework_version_id, row.questionnaire_code, indicator.code,
+                   tuple([_frozen(answers.get(name)) for name in inputs]))  # fmt: skip
+            hash(key)
+        except TypeError:  # an answer that cannot be a key (never stored by Socle): no memo
+            return None
+        return key
+
+    def record(self, version: VersionIndicators, row: Answered, indicator: Indicator) -> Stats | None:
+        """The row's record for a proportion, mean or count (None when zero), remembered in memo mode."""
+        key = self._memo_key(version, row, indicator) if self.memo else None
+        if key is not None:
+            found = self._records.get(key, _MISSING)
+            if found is not _MISSING:
+                return found  # type: ignore[return-value]
+        scores = self.scores(row) if indicator.scores_read else None
+        record: Stats | None = compute.answer_contribution(indicator, row.answers, scores, today=row.day)
+        if record is not None and record.is_zero():
+            record = None
+        if key is not None:
+            if len(self._records) >= MEMO_SIZE:
+                self._records.clear()
+            self._records[key] = record
+        return record
+
+    def _pair(self, indicator: Indicator, before: Answered | None, after: Answered | None, day: datetime.date) -> Stats:
+        """``pair_contribution`` of one respondent, remembered in memo mode by the answers each side depends on."""
+        keys: list[Hashable] = []
+        if self.memo:
+            for row in (before, after):
+                if row is None:
+                    keys.append(None)
+                    continue
+                key = self._memo_key(self.version(row.framework_version_id), row, indicator)
+                if key is None:
+                    keys = []
+                    break
+                keys.append(key)
+        pair_key = (indicator.code, *keys) if keys else None
+        if pair_key is not None:
+            found = self._pairs.get(pair_key)
+            if found is not None:
+                return found
+        reads_scores = bool(indicator.scores_read)
+        sides = [
+            self._scores_of(row, indicator, keys[index] if keys else None) if row and reads_scores else None
+            for index, row in enumerate((before, after))
+        ]
+        record = compute.pair_contribution(
+            indicator,
+            before.answers if before else None,
+            after.answers if after else None,
+            before_scores=sides[0],
+            after_scores=sides[1],
+            today=day,
+        )
+        if pair_key is not None:
+            if len(self._pairs) >= MEMO_SIZE:
+                self._pairs.clear()
+            self._pairs[pair_key] = record
+        return record
+
+    def _scores_of(self, row: Answered, indicator: Indicator, key: Hashable | None) -> Mapping[str, object]:
+        if key is None:
+            return self.scores(row)
+        found = self._side_scores.get(key)
+        if found is None:
+            scores = self.scores(row)
+            found = {name: scores.get(name) for name in indicator.scores_read if name in scores}
+            if len(self._side_scores) >= MEMO_SIZE:
+                self._side_scores.clear()
+            self._side_scores[key] = found
+        return found
 
     def version(self, version_pk: int) -> VersionIndicators:
         sha = self.shas.get(version_pk)
@@ -206,8 +335,17 @@ class Reader:
         indicators = version.answers_for(row.questionnaire_code)
         if not indicators:
             return
-        scores = self.scores(row) if version.reads_scores(row.questionnaire_code) else None
         breakdowns = self.breakdowns(version, row)
+        if isinstance(into, Totals):
+            # the rebuild: records counted per (row's cell and breakdown values, indicator), expanded at the end
+            counted = into.rows[(row.organisation_id, row.framework_version_id, row.establishment_id,
+                                 row.campaign_id, row.wave, tuple(breakdowns.items()))]  # fmt: skip
+            for indicator in indicators:
+                found = self.record(version, row, indicator)
+                if found is not None:
+                    counted[(indicator.code, found)] += 1
+            return
+        scores = self.scores(row) if version.reads_scores(row.questionnaire_code) else None
         for indicator in indicators:
             record = compute.answer_contribution(indicator, row.answers, scores, today=row.day)
             _add(into, _keys(row, indicator, breakdowns), record, sign)
@@ -232,15 +370,7 @@ class Reader:
             home, indicator = before or after  # type: ignore[misc]
             before_row = before[0] if before else None
             after_row = after[0] if after else None
-            reads_scores = bool(indicator.scores_read)
-            record = compute.pair_contribution(
-                indicator,
-                before_row.answers if before_row else None,
-                after_row.answers if after_row else None,
-                before_scores=self.scores(before_row) if before_row and reads_scores else None,
-                after_scores=self.scores(after_row) if after_row and reads_scores else None,
-                today=home.day,
-            )
+            record = self._pair(indicator, before_row, after_row, home.day)
             breakdowns = self.breakdowns(self.version(home.framework_version_id), home)
             _add(into, _keys(home, indicator, breakdowns), record, sign)
 
@@ -261,12 +391,24 @@ class Totals:
 
     def __init__(self) -> None:
         self.counts: dict[Key, Counter[Stats]] = defaultdict(Counter)
+        # (organisation, version, establishment, campaign, wave, breakdown values) -> (indicator, record) -> count
+        self.rows: dict[tuple[Any, ...], Counter[tuple[str, Stats]]] = defaultdict(Counter)
 
     def add(self, keys: Iterable[Key], record: Stats) -> None:
         for key in keys:
             self.counts[key][record] += 1
 
-    def records(self) -> Iterator[tuple[Key, Stats]]:
+    def records(self, reader: Reader) -> Iterator[tuple[Key, Stats]]:
+        for (organisation_id, version_id, establishment_id, campaign_id, wave, values), counted in self.rows.items():
+            by_code = reader.version(version_id).by_code
+            breakdowns = dict(values)
+            for (code, record), count in counted.items():
+                base = (organisation_id, version_id, code, establishment_id, campaign_id, wave, "")
+                self.counts[(*base, "", "")][record] += count
+                for name in by_code[code].breakdowns:
+                    if name in breakdowns:
+                        self.counts[(*base, name, breakdowns[name])][record] += count
+        self.rows.clear()
         for key, counted in self.counts.items():
             yield key, _scaled_sum(counted)
 
