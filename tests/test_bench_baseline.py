@@ -1,5 +1,5 @@
 """The DuckDB baseline of the benchmark (issue 5) computes the same aggregates as the facts, to the last digit: so
-that "rebuild ≤ 10× DuckDB" compares equal work."""
+that "rebuild ≤ 10 times DuckDB" compares equal work."""
 
 from __future__ import annotations
 

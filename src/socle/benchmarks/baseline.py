@@ -13,8 +13,8 @@ computed by DuckDB from a Parquet export of the raw submissions.
   last follow-up by follow-up hash), with the breakdowns facts keep (sex, age band, mode).
 
 Exactness: DuckDB sums integers. Values that are not integers are summed scaled to integers: the self-esteem
-score (a mean of four items, in quarters) × 100; the perceived quality of support, ``(a + b + c) div 3``, which
-the expression evaluator rounds to 28 significant digits (half even), × 10²⁷ rounded the same way, and its squares
+score (a mean of four items, in quarters) times 100; the perceived quality of support, ``(a + b + c) div 3``, which
+the expression evaluator rounds to 28 significant digits (half even), times 10^27 rounded the same way, and its squares
 (55 digits, more than DuckDB's 38-digit decimals or 128-bit integers hold) as three sums of the halves of each
 value. Python only scales those sums back (and adds the three partial sums of squares). ``tests/test_bench_
 baseline.py`` checks that every record equals the facts', key by key, on a synthetic network.
@@ -22,6 +22,7 @@ baseline.py`` checks that every record equals the facts', key by key, on a synth
 
 from __future__ import annotations
 
+# ruff: noqa: S608 - the SQL is built from the constants of this module, never from input
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -185,11 +186,14 @@ QUALITY = ["qualite_ecoute", "qualite_respect", "qualite_decisions"]
 PEOPLE = ("entry", "follow_up")
 
 # code: (questionnaires, SQL of status and holds)
+_PARTICIPATION = ["cvs", "groupe_expression", "activite_collective", "entraide"]
 PROPORTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "i01_access_rights": (PEOPLE, _proportion(f"{_q('droits_ouverts')} = 'oui_tous'", ["droits_ouverts"])),
     "i02_access_care": (
         PEOPLE,
-        _proportion_over("acces_soins", _in("acces_soins", ["oui", "difficile"]), _in("acces_soins", ["oui", "difficile", "non"])),
+        _proportion_over(
+            "acces_soins", _in("acces_soins", ["oui", "difficile"]), _in("acces_soins", ["oui", "difficile", "non"])
+        ),
     ),
     "i04_no_emergency_visit": (PEOPLE, _proportion(f"{_int('urgences_nb')} = 0", ["urgences_nb"])),
     "i05_work_training": (
@@ -200,17 +204,17 @@ PROPORTIONS: dict[str, tuple[tuple[str, ...], str]] = {
             _in("situation_emploi", ["emploi", "insertion", "formation", "recherche"]),
         ),
     ),
-    "i06_essential_expenses": (PEOPLE, _proportion(_in("depenses_essentielles", ["toujours", "souvent"]), ["depenses_essentielles"])),
+    "i06_essential_expenses": (
+        PEOPLE,
+        _proportion(_in("depenses_essentielles", ["toujours", "souvent"]), ["depenses_essentielles"]),
+    ),
     "i07_admin_autonomy": (PEOPLE, _proportion(f"{_int('demarches_autonomie')} >= 4", ["demarches_autonomie"])),
     "i08_social_ties": (PEOPLE, _proportion(f"{_q('personne_ressource')} = 'oui'", ["personne_ressource"])),
     "i11_looking_ahead": (PEOPLE, _proportion(f"{_int('projets_avenir')} >= 4", ["projets_avenir"])),
     "i12_feeling_safe": (PEOPLE, _proportion(f"{_int('securite')} = 3", ["securite"])),
-    "i13_participation": (
-        ("follow_up",),
-        _proportion(_selected("participation", ["cvs", "groupe_expression", "activite_collective", "entraide"]), ["participation"]),
-    ),
+    "i13_participation": (("follow_up",), _proportion(_selected("participation", _PARTICIPATION), ["participation"])),
     "i15_staff_means": (("staff",), _proportion(f"{_int('moyens_accompagner')} >= 4", ["moyens_accompagner"])),
-}  # fmt: skip
+}
 
 
 def _all_numbers(names: Sequence[str]) -> str:
@@ -235,11 +239,11 @@ MEANS: dict[str, tuple[tuple[str, ...], str, str, int]] = {
         27,
     ),
 }
-# The self-esteem score (a + b + c + d) div 4 is a multiple of 0.25: × 100 an integer.
+# The self-esteem score (a + b + c + d) div 4 is a multiple of 0.25: times 100 an integer.
 EVOLUTION_CODE = "i09_self_esteem_progress"
 EVOLUTION_VALUE = f"CASE WHEN {_all_numbers(SELF_ESTEEM)} THEN {_sum(SELF_ESTEEM)} * 25 END"
 EVOLUTION_DK = _any(_dk, SELF_ESTEEM)
-EVOLUTION_IMPROVEMENT = 50  # 0.5 × 100, direction up: improved when the change is strictly beyond it
+EVOLUTION_IMPROVEMENT = 50  # 0.5 times 100, direction up: improved when the change is strictly beyond it
 EVOLUTION_SCALE = 2
 
 RESPONDENT_BREAKDOWNS = {"sex": "sexe", "age_band": "tranche_age"}
