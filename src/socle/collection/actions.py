@@ -312,7 +312,8 @@ def submit(
                         quote_consent=quote_consent,
                         entered_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
                     )
-                facts.submission_received(submission, checked.scores, scored_on)
+                # an entry's follow-up hash was issued for it just now: no other submission has it yet
+                facts.submission_received(submission, checked.scores, scored_on, new_respondent=bool(issued))
                 return Received(submission, True, issued, dict(checked.scores))
             except IntegrityError:
                 existing = Submission.objects.filter(**identity).first()

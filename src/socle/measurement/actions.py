@@ -94,11 +94,28 @@ def submission_received(
     submission: Submission,
     scores: Mapping[str, object] | None = None,
     scored_on: datetime.date | None = None,
+    *,
+    new_respondent: bool = False,
 ) -> None:
     """A new submission (``submit``): its records in; for an evolution, its respondent's record replaced.
     ``scores``: ``Questionnaire.check(answers, today=scored_on).scores``, when the caller has them (used only when
-    ``scored_on`` is the day the submission was received, so that they equal what a rebuild computes)."""
-    submissions_inserted([submission], scores=None if scores is None else [(scores, scored_on)])
+    ``scored_on`` is the day the submission was received, so that they equal what a rebuild computes).
+
+    ``new_respondent``: the submission's follow-up hash was issued for it, now (an entry through ``submit``: the
+    code is derived from its uuid and given back only once the transaction commits), so no other submission can
+    have it yet: its evolution records are its own, without reading the respondent's rows or taking their lock."""
+    if not new_respondent or not submission.followup_hash:
+        submissions_inserted([submission], scores=None if scores is None else [(scores, scored_on)])
+        return
+    reader = Reader(_version_shas([submission]))
+    row = Answered.of(submission)
+    if scores is not None and scored_on is not None:
+        reader.know_scores(row, scores, scored_on)
+    deltas: Deltas = {}
+    reader.submission_records(row, deltas)
+    if has_evolutions(reader, row):
+        reader.respondent_records([row], deltas)
+    apply(deltas)
 
 
 def submissions_inserted(

@@ -251,7 +251,7 @@ class Reader:
             self._records[key] = record
         return record
 
-    def _pair(self, indicator: Indicator, before: Answered | None, after: Answered | None, day: datetime.date) -> Stats:
+    def _pair(self, indicator: Indicator, before: Answered | None, after: Answered | None, home: Answered) -> Stats:
         """``pair_contribution`` of one respondent, remembered in memo mode by the answers each side depends on."""
         keys: list[Hashable] = []
         if self.memo:
@@ -280,7 +280,7 @@ class Reader:
             after.answers if after else None,
             before_scores=sides[0],
             after_scores=sides[1],
-            today=day,
+            today=home.day,  # computed only when the record is not remembered: localtime() is not free
         )
         if pair_key is not None:
             if len(self._pairs) >= MEMO_SIZE:
@@ -370,7 +370,7 @@ class Reader:
             home, indicator = before or after  # type: ignore[misc]
             before_row = before[0] if before else None
             after_row = after[0] if after else None
-            record = self._pair(indicator, before_row, after_row, home.day)
+            record = self._pair(indicator, before_row, after_row, home)
             breakdowns = self.breakdowns(self.version(home.framework_version_id), home)
             _add(into, _keys(home, indicator, breakdowns), record, sign)
 
