@@ -10,6 +10,7 @@ import base64
 import datetime
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -41,15 +42,15 @@ def _rendered(spec: str, language: str) -> str:
     return str(vlc.vegalite_to_svg(json.loads(spec), format_locale=locale, time_format_locale=locale))
 
 
+@dataclass(frozen=True, slots=True)
 class Point:
     """One estimate to draw: a label, the value, its interval (or None), and an optional target."""
 
-    __slots__ = ("high", "label", "low", "target", "value")
-
-    def __init__(
-        self, label: str, value: float, low: float | None = None, high: float | None = None, target: float | None = None
-    ) -> None:
-        self.label, self.value, self.low, self.high, self.target = label, value, low, high, target
+    label: str
+    value: float
+    low: float | None = None
+    high: float | None = None
+    target: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"label": self.label, "value": self.value, "low": self.low, "high": self.high, "target": self.target}
@@ -61,10 +62,18 @@ def estimate_bars(
     x_title: str,
     language: str,
     domain: tuple[float, float] | None = (0, 100),
-    width: int = 520,
+    width: int = 420,
 ) -> str:
     """A horizontal bar per estimate with its interval as a black rule, and targets as ticks; returns the SVG text.
-    The same definition serves the page and the PDF report."""
+    The same definition serves the page and the PDF report. Cached on its arguments: the same figures are drawn
+    once per process (building and checking an Altair specification costs more than drawing it)."""
+    return _estimate_bars(tuple(points), x_title, language, domain, width)
+
+
+@lru_cache(maxsize=256)
+def _estimate_bars(
+    points: tuple[Point, ...], x_title: str, language: str, domain: tuple[float, float] | None, width: int
+) -> str:
     values = [p.as_dict() for p in points]
     scale = alt.Scale(domain=list(domain)) if domain is not None else alt.Undefined
     y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT, labelFontSize=12))
@@ -95,8 +104,15 @@ def estimate_bars(
 def trend_points(
     points: Sequence[Point], *, y_title: str, language: str, domain: tuple[float, float] | None = None, width: int = 520
 ) -> str:
-    """Estimates over campaigns (in the order given): a point per campaign joined by a line, its interval as a
-    vertical rule, targets as ticks; returns the SVG text."""
+    """
+        return _trend_points(tuple(points), y_title, language, domain, width)
+
+
+    @lru_cache(maxsize=256)
+    def _trend_points(
+        points: tuple[Point, ...], y_title: str, language: str, domain: tuple[float, float] | None, width: int
+    ) -> str:Estimates over campaigns (in the order given): a point per campaign joined by a line, its interval as a
+        vertical rule, targets as ticks; returns the SVG text."""
     values = [dict(p.as_dict(), order=i) for i, p in enumerate(points)]
     scale = alt.Scale(domain=list(domain)) if domain is not None else alt.Scale(zero=False)
     x = alt.X("label:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=160))
