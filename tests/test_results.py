@@ -229,3 +229,15 @@ def test_the_results_report_renders_as_a_page_and_a_pdf(world: World, version) -
     assert page.status_code == 200 and "Méthode et limites" in page.content.decode()
     pdf = client.get(url(world, "report.pdf", campaign=campaign.public_id))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
+
+
+def test_the_export_reads_the_campaigns_facts_once_whatever_the_indicators(world: World, version) -> None:
+    campaign = open_campaign(world, version)
+    people(campaign, world.establishment, yes=6, no=6)
+    client = client_for(world)
+    client.get(url(world, "export.csv", campaign=campaign.public_id))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url(world, "export.csv", campaign=campaign.public_id)).status_code == 200
+    facts = [q for q in queries.captured_queries if "measurement_fact" in q["sql"]]
+    # the dashboard's totals and activity facts, then every fact of the campaign once: not one query per indicator
+    assert len(facts) == 3, [q["sql"] for q in facts]

@@ -405,15 +405,39 @@ def _special(value: str) -> str:
     return _("Not answered")
 
 
+Cells = dict[str, dict[tuple[str, str], dict[int, Stats]]]  # indicator → (breakdown, value) → establishment → record
+
+
+def campaign_cells(organisation_id: int, campaign: Campaign, indicator: str | None = None) -> Cells:
+    """Every fact of a campaign (of one indicator, or all), totals and breakdowns, in one query."""
+    rows = facts_of(organisation_id).filter(campaign=campaign, framework_version_id=campaign.framework_version_id)
+    if indicator is not None:
+        rows = rows.filter(indicator=indicator)
+    out: Cells = defaultdict(lambda: defaultdict(dict))
+    for code, establishment_id, breakdown, value, data in rows.values_list(
+        "indicator", "establishment_id", "breakdown", "value", "stats"
+    ):
+        cell = out[code][(breakdown, value)]
+        record = stats_from_dict(data)
+        found = cell.get(establishment_id)
+        cell[establishment_id] = record if found is None else found + record
+    return out
+
+
 def indicator_page(
     organisation_id: int,
     campaign: Campaign,
     code: str,
     campaigns: Sequence[Campaign],
     establishments: Sequence[Establishment],
+    *,
+    preloaded: Cells | None = None,
+    taking_part_in: Mapping[int, set[int]] | None = None,
 ) -> IndicatorPage:
     """One indicator of a campaign: the organisation's figure, each establishment's, each breakdown's (masked as
-    the module says), and the trend over the campaigns of the same wave (KeyError for an unknown code)."""
+    the module says), and the trend over ``campaigns`` of the same wave (KeyError for an unknown code). A caller
+    that shows several indicators reads ``campaign_cells`` and ``taking_part`` once and passes them (``preloaded``,
+    ``taking_part_in``)."""
     version = campaign.framework_version
     compiled = version_indicators(version.pk, version.content_sha256)
     indicator = compiled.by_code[code]
@@ -422,18 +446,10 @@ def indicator_page(
         (c for c in campaigns if c.wave == campaign.wave and c.starts_on <= campaign.starts_on),
         key=lambda c: (c.starts_on, c.pk),
     )
-    parts = taking_part([c.pk for c in same_wave])
+    parts = taking_part_in if taking_part_in is not None else taking_part([c.pk for c in same_wave])
     here = parts.get(campaign.pk, set())
-    by_breakdown: dict[tuple[str, str], dict[int, Stats]] = defaultdict(dict)
-    for establishment_id, breakdown, value, data in (
-        facts_of(organisation_id)
-        .filter(campaign=campaign, framework_version_id=version.pk, indicator=code)
-        .values_list("establishment_id", "breakdown", "value", "stats")
-    ):
-        cell = by_breakdown[(breakdown, value)]
-        record = stats_from_dict(data)
-        found = cell.get(establishment_id)
-        cell[establishment_id] = record if found is None else found + record
+    found = preloaded if preloaded is not None else campaign_cells(organisation_id, campaign, code)
+    by_breakdown = found.get(code, {})
     totals = by_breakdown.get((TOTAL, TOTAL), {})
     total = combined_estimate(indicator, totals, here).redacted()
 
@@ -491,7 +507,7 @@ def indicator_page(
         ]  # fmt: skip
         tables.append(_masked_table(breakdown, str(presentation.BREAKDOWN_LABELS.get(breakdown, breakdown)), cells))
 
-    trend_totals = campaign_totals(organisation_id, same_wave)
+    trend_totals = campaign_totals(organisation_id, same_wave) if len(same_wave) > 1 else {(campaign.pk, code): totals}
     trend = []
     for other in same_wave:
         other_indicator = version_indicators(

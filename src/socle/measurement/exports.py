@@ -70,9 +70,13 @@ def results_rows(
     """(indicator, level, group, estimate as it may be shown) for each indicator over answers of the campaign and
     each group: the organisation (level ``organisation``, group ``""``), each establishment, each breakdown value."""
     board = reads.dashboard(organisation_id, campaign, campaigns)
+    cells = reads.campaign_cells(organisation_id, campaign)
+    parts = reads.taking_part([campaign.pk])
     for result in [*board.results, *board.evolutions]:
         info = result.info
-        page = reads.indicator_page(organisation_id, campaign, info.code, [campaign], establishments)
+        page = reads.indicator_page(
+            organisation_id, campaign, info.code, [campaign], establishments, preloaded=cells, taking_part_in=parts
+        )
         yield info, "organisation", "", page.total
         for cell in page.establishments.cells:
             yield info, "establishment", cell.label, cell.estimate
