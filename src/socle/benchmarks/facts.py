@@ -8,6 +8,7 @@ answers with the facts kept and with their update switched off, in one run.
 from __future__ import annotations
 
 import random
+import statistics
 import time
 import tracemalloc
 import uuid
@@ -19,11 +20,13 @@ if TYPE_CHECKING:
 SUBMITS = 200
 QUICK_SUBMITS = 40
 TARGET_MS = 5.0
+BLOCKS = 10  # blocks of submits with the update, each followed by one without
 
 
 def update_cost(campaign: Any, establishment: Any, count: int, *, seed: int = 11) -> tuple[float, float]:
     """Seconds per ``submit`` of invented answers to ``campaign``'s entry questionnaire, with the facts kept and
-    with their update switched off (``count`` each, after ``count // 4`` to warm the caches), in one run."""
+    with their update switched off (``count`` each, in alternating blocks, after ``count // 4`` to warm the
+    caches), in one run."""
     from socle.collection import actions as collection_actions
     from socle.collection.demo import invented_answers
     from socle.measurement import actions
@@ -45,14 +48,22 @@ def update_cost(campaign: Any, establishment: Any, count: int, *, seed: int = 11
         return (time.perf_counter() - started) / len(answers)
 
     submits(forms[: count // 4])  # warm the caches
-    with_facts = submits(forms[count : 2 * count])
     original = actions.submissions_inserted
-    try:
-        actions.submissions_inserted = lambda submissions, **kwargs: None  # type: ignore[assignment]
-        without = submits(forms[2 * count : 3 * count])
-    finally:
-        actions.submissions_inserted = original  # type: ignore[assignment]
-    return with_facts, without
+    received = actions.submission_received
+    # Alternate blocks with and without the update, so that a change of the machine's load weighs on both.
+    block = max(1, count // BLOCKS)
+    with_facts: list[float] = []
+    without: list[float] = []
+    for start in range(count, 3 * count, 2 * block):
+        with_facts.append(submits(forms[start : start + block]))
+        try:
+            actions.submissions_inserted = lambda submissions, **kwargs: None  # type: ignore[assignment]
+            actions.submission_received = lambda submission, *args, **kwargs: None  # type: ignore[assignment]
+            without.append(submits(forms[start + block : start + 2 * block]))
+        finally:
+            actions.submissions_inserted = original  # type: ignore[assignment]
+            actions.submission_received = received  # type: ignore[assignment]
+    return statistics.fmean(with_facts), statistics.fmean(without)
 
 
 def facts_benchmark(ctx: Context) -> None:

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from socle.frameworks.models import FrameworkVersion
 from socle.lib.collection.answers import Questionnaire, compile_questionnaire
+from socle.lib.frameworks import expressions
 from socle.lib.measurement import compute
 from socle.lib.measurement.compute import Indicator
 from socle.lib.measurement.stats import EXACT, Stats
@@ -60,6 +61,13 @@ class VersionIndicators:
     _reads_scores: dict[str, bool] = field(default_factory=dict)
     definitions: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     _inputs: dict[tuple[str, str], tuple[str, ...] | None] = field(default_factory=dict)
+    _score_rules: dict[str, list[ScoreRule] | None] = field(default_factory=dict)
+
+    def score_rules(self, questionnaire: str) -> list[ScoreRule] | None:
+        """The questionnaire's scores, for the rebuild's memo (:func:`_score_rules`), compiled once."""
+        if questionnaire not in self._score_rules:
+            self._score_rules[questionnaire] = _score_rules(self.document, questionnaire)
+        return self._score_rules[questionnaire]
 
     def inputs(self, questionnaire: str, indicator: Indicator) -> tuple[str, ...] | None:
         """The questions a record of ``indicator`` for a submission of ``questionnaire`` depends on: those its
@@ -140,6 +148,73 @@ def _inputs(
     for score in scores:
         inputs |= indicator.score_questions[score]
     return tuple(sorted(inputs))
+
+
+# Kinds of questions whose stored answer is the answer as Questionnaire.check reads it (a choice's value, an int).
+_PLAIN_KINDS = frozenset({"single_choice", "scale", "either_or", "integer"})
+_NO_DAY = datetime.date(1970, 1, 1)  # never read: score rules exist only for questionnaires that call no today()
+
+
+@dataclass(frozen=True)
+class ScoreRule:
+    """One score of a questionnaire, as ``Questionnaire.check`` computes it: its expression over the answers and
+    the scores before it, None outside ``min``/``max``."""
+
+    name: str
+    expression: expressions.Expression
+    minimum: Decimal | None
+    maximum: Decimal | None
+
+
+def _bound(value: object) -> Decimal | None:
+    return None if value is None or isinstance(value, bool) else Decimal(str(value))
+
+
+def _score_rules(document: Mapping[str, Any], code: str) -> list[ScoreRule] | None:
+    """The scores of questionnaire ``code`` when they can be computed from stored answers without
+    ``Questionnaire.check``: every name they read is an earlier score or a question whose stored answer is the
+    answer as ``check`` reads it (choices, scales, integers), and nothing in the questionnaire calls ``today()``.
+    Then, for stored answers (which ``check`` keeps as they are on the day they were received), the scores are
+    the same as ``check``'s. None otherwise: the rebuild calls ``check``."""
+    for questionnaire in document.get("questionnaires", []) or []:
+        if questionnaire.get("code") != code:
+            continue
+        if "today(" in json.dumps(questionnaire, default=str):
+            return None
+        kinds = {
+            str(question.get("name")): question.get("type")
+            for section in questionnaire.get("sections", []) or []
+            for question in section.get("questions", []) or []
+        }
+        rules: list[ScoreRule] = []
+        for score in questionnaire.get("scores", []) or []:
+            try:
+                expression = expressions.parse(str(score["expression"]))
+            except expressions.ExpressionError:
+                return None
+            earlier = {rule.name for rule in rules}
+            for name in expressions.references(expression):
+                if name not in earlier and kinds.get(name) not in _PLAIN_KINDS:
+                    return None
+            rules.append(ScoreRule(str(score["name"]), expression, _bound(score.get("min")), _bound(score.get("max"))))
+        return rules
+    return None
+
+
+def _score_values(rules: Sequence[ScoreRule], answers: Mapping[str, object]) -> dict[str, object]:
+    """Every score in order, each seeing the answers and the scores before it, as ``Questionnaire.check``."""
+    context = dict(answers)
+    scores: dict[str, object] = {}
+    for rule in rules:
+        value = expressions.evaluate(rule.expression, context, today=_NO_DAY)
+        bounded = isinstance(value, int | Decimal) and not isinstance(value, bool)
+        if bounded and (
+            (rule.minimum is not None and value < rule.minimum)  # type: ignore[operator]
+            or (rule.maximum is not None and value > rule.maximum)  # type: ignore[operator]
+        ):
+            value = None
+        scores[rule.name] = context[rule.name] = value
+    return scores
 
 
 def _frozen(value: object) -> Hashable:
@@ -311,8 +386,13 @@ class Reader:
     def scores(self, row: Answered) -> Mapping[str, object]:
         found = self._scores.get(row.identity)
         if found is None:
-            checked = self.version(row.framework_version_id).questionnaire(row.questionnaire_code)
-            found = self._scores[row.identity] = checked.check(row.answers, today=row.day).scores
+            version = self.version(row.framework_version_id)
+            rules = version.score_rules(row.questionnaire_code) if self.memo else None
+            if rules is not None:  # the rebuild: the score expressions alone (see _score_rules)
+                found = self._scores[row.identity] = _score_values(rules, row.answers)
+            else:
+                checked = version.questionnaire(row.questionnaire_code)
+                found = self._scores[row.identity] = checked.check(row.answers, today=row.day).scores
         return found
 
     def know_scores(self, row: Answered, scores: Mapping[str, object], scored_on: datetime.date) -> None:
