@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +27,7 @@ from socle.lib import charts
 from socle.lib.frameworks import diagram
 from socle.measurement import dashboard as reads
 from socle.measurement import exports, report
+from socle.measurement.contributions import version_indicators
 from socle.network.access import OrganisationAccess, establishments_of, get_organisation_for_user
 from socle.network.models import Establishment, Organisation
 
@@ -107,12 +109,18 @@ def _bars(results: Sequence[reads.Result], language: str) -> str:
     return charts.data_uri(charts.estimate_bars(points, x_title=_("% of the people who answered"), language=language))
 
 
+@lru_cache(maxsize=64)
+def _toc_layout(version_pk: int, content_sha256: str, lang: str) -> diagram.Layout:
+    """The diagram's layout (ordering the boxes is the costly part) once per version and language."""
+    document = version_indicators(version_pk, content_sha256).document
+    return diagram.layout(document.get("nodes", []), document.get("links", []), language=lang)
+
+
 def toc_svg(board: reads.Dashboard) -> str:
-    document = board.campaign.framework_version.effective_content()
-    lang = presentation.language()
-    layout = diagram.layout(document.get("nodes", []), document.get("links", []), language=lang)
+    """The campaign's theory of change with each measured outcome's status (``socle.measurement.dashboard``)."""
+    version = board.campaign.framework_version
     return diagram.render_svg(
-        layout,
+        _toc_layout(version.pk, version.content_sha256, presentation.language()),
         title=_("Theory of change, coloured by results"),
         column_titles={k: str(v) for k, v in presentation.STAGE_TITLES.items()},
         status=board.statuses,
@@ -165,7 +173,8 @@ def indicator(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     form, campaigns, campaign, establishments, _establishment = _selection(request, organisation)
     if campaign is None:
         raise Http404
-    known = reads.indicator_infos(campaign.framework_version.effective_content()).get(code)
+    version = campaign.framework_version
+    known = reads.indicator_infos(version_indicators(version.pk, version.content_sha256).document).get(code)
     if known is None or known.source != "answers":
         raise Http404  # unknown here; activity indicators are read on the dashboard, per year
     page = reads.indicator_page(organisation.pk, campaign, code, campaigns, establishments)
