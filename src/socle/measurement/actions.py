@@ -41,7 +41,7 @@ from django.db import IntegrityError, connection, transaction
 from socle.activity.access import current_reports
 from socle.collection.models import Submission
 from socle.frameworks.models import FrameworkVersion
-from socle.lib.measurement.stats import stats_from_dict
+from socle.lib.measurement.stats import ProportionStats, stats_from_dict
 from socle.measurement.access import facts_of
 from socle.measurement.contributions import (
     Answered,
@@ -343,6 +343,26 @@ def _new_fact(key: Key, stats: dict[str, Any], period_kind: str) -> Fact:
     )
 
 
+_PROPORTION = ("n", "numerator", "dont_know")
+
+
+def _sum(data: Mapping[str, Any], record: Any) -> dict[str, Any] | None:
+    """``stats_from_dict(data) + record`` as ``to_dict()`` writes it, None when zero. Proportions (most facts: three
+    ints) are added as they are, without building records; other kinds go through ``socle.lib.measurement``."""
+    if (
+        type(record) is ProportionStats
+        and len(data) == 4
+        and data.get("kind") == "proportion"
+        and all(type(data.get(name)) is int for name in _PROPORTION)
+    ):
+        n, numerator, dont_know = (data[name] + getattr(record, name) for name in _PROPORTION)
+        if n == numerator == dont_know == 0:
+            return None
+        return {"kind": "proportion", "n": n, "numerator": numerator, "dont_know": dont_know}
+    total = stats_from_dict(data) + record
+    return None if total.is_zero() else total.to_dict()
+
+
 def apply(deltas: Mapping[Key, Any], period_kinds: Mapping[Key, str] | None = None) -> None:
     """Adds each record to the fact of its key: locked, inserted when new, deleted when back to zero."""
     changes = {key: record for key, record in deltas.items() if not record.is_zero()}
@@ -364,11 +384,11 @@ def apply(deltas: Mapping[Key, Any], period_kinds: Mapping[Key, str] | None = No
         updated: list[tuple[str, int]] = []
         zero: list[int] = []
         for key, (pk, data) in existing.items():
-            total = stats_from_dict(data) + changes[key]
-            if total.is_zero():
+            total = _sum(data, changes[key])
+            if total is None:
                 zero.append(pk)
             else:
-                updated.append((json.dumps(total.to_dict()), pk))
+                updated.append((json.dumps(total), pk))
         table = connection.ops.quote_name(Fact._meta.db_table)
         with connection.cursor() as cursor:
             for start in range(0, len(updated), UPDATES_PER_QUERY):

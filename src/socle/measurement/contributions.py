@@ -292,6 +292,7 @@ class Reader:
         self._scores: dict[tuple[int, str, Any], Mapping[str, object]] = {}
         # memo (the rebuild): records and scores remembered by the answers they depend on (VersionIndicators.inputs)
         self.memo = memo
+        self._versions: dict[int, VersionIndicators] = {}
         self._records: dict[Hashable, Stats | None] = {}
         self._side_scores: dict[Hashable, Mapping[str, object]] = {}
         self._pairs: dict[Hashable, Stats] = {}
@@ -376,12 +377,16 @@ class Reader:
         return found
 
     def version(self, version_pk: int) -> VersionIndicators:
+        found = self._versions.get(version_pk)
+        if found is not None:
+            return found
         sha = self.shas.get(version_pk)
         if sha is None:
             sha = self.shas[version_pk] = FrameworkVersion.objects.values_list("content_sha256", flat=True).get(
                 pk=version_pk
             )
-        return version_indicators(version_pk, sha)
+        found = self._versions[version_pk] = version_indicators(version_pk, sha)
+        return found
 
     def scores(self, row: Answered) -> Mapping[str, object]:
         found = self._scores.get(row.identity)
