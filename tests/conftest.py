@@ -21,6 +21,22 @@ def _plain_static_storage(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_version_caches() -> None:
+    """Compiled questionnaires, indicators and diagrams are cached by a framework version's primary key and content
+    hash: right in production, where a primary key is never given twice. Tests roll their data back, and SQLite then
+    gives the same key to another version (whose base may differ): each test starts with empty caches."""
+    from socle.collection import actions as collection_actions
+    from socle.measurement import contributions
+    from socle.measurement import views as measurement_views
+    from socle.qualitative import queries as qualitative_queries
+
+    collection_actions._compiled.cache_clear()
+    contributions._compiled.cache_clear()
+    measurement_views._toc_layout.cache_clear()
+    qualitative_queries._text_questions.cache_clear()
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return make_world()

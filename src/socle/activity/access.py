@@ -7,8 +7,9 @@ Who may do what:
   (other organisations, network staff, facilitators without consent) get 404;
 - **write** (enter, correct, import): the organisation's **admins and staff**. The product gives data entry to
   the organisation's staff ("adhérent … admin, staff: … enter activity data", PRODUCT.md): the people who run an
-  establishment are the ones who know its numbers. Facilitators read only and get 403 on writes. This rule
-  lives here, not in `socle.network.access`, whose `write=True` means "organisation admin".
+  establishment are the ones who know its numbers. Facilitators read only and get 403 on writes. The rule is
+  `socle.network.access.get_organisation_for_staff` (its `get_organisation_for_user(write=True)` means
+  "organisation admin").
 
 `current_reports` is the query later issues build on (measurement, consolidation): the current revision of every
 report of an organisation, one row per (establishment, period, framework).
@@ -19,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
@@ -27,39 +27,12 @@ from socle.activity.models import ActivityReport
 from socle.frameworks.access import frameworks_of
 from socle.frameworks.models import Framework, FrameworkVersion
 from socle.lib.activity.periods import Period, PeriodError, parse_period
-from socle.network.access import OrganisationAccess, establishments_of, get_organisation_for_user
-from socle.network.models import Establishment, Organisation, Role
+from socle.network.access import StaffWriteAccess, establishments_of, get_organisation_for_staff
+from socle.network.models import Establishment, Organisation
 
-WRITER_ROLES = (Role.ORG_ADMIN, Role.ORG_STAFF)
-
-
-@dataclass(frozen=True)
-class ActivityAccess:
-    """The organisation and the person's role in it, with what that role may do with activity data."""
-
-    organisation: Organisation
-    role: str
-
-    @property
-    def can_write(self) -> bool:
-        """Enter, correct and import activity data: the organisation's admins and staff."""
-        return self.role in WRITER_ROLES
-
-    @property
-    def is_member_staff(self) -> bool:
-        return self.role in (Role.ORG_ADMIN, Role.ORG_STAFF)
-
-    @classmethod
-    def of(cls, access: OrganisationAccess) -> ActivityAccess:
-        return cls(access.organisation, access.role)
-
-
-def get_activity_access(request: HttpRequest, slug: str, *, write: bool = False) -> ActivityAccess:
-    """404 for outsiders (and anonymous or inactive users), 403 for a facilitator on a write."""
-    access = ActivityAccess.of(get_organisation_for_user(request, slug))
-    if write and not access.can_write:
-        raise PermissionDenied
-    return access
+# Admins and staff write activity data, facilitators read it: ``socle.network.access.StaffWriteAccess``.
+ActivityAccess = StaffWriteAccess
+get_activity_access = get_organisation_for_staff
 
 
 def activity_frameworks(organisation: Organisation) -> list[tuple[Framework, FrameworkVersion]]:

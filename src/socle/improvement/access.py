@@ -10,42 +10,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from socle.improvement.models import PlannedAction, Target
-from socle.network.access import get_organisation_for_user
-from socle.network.models import Organisation, Role
+from socle.network.access import StaffWriteAccess, get_organisation_for_staff
 
-WRITER_ROLES = (Role.ORG_ADMIN, Role.ORG_STAFF)
-
-
-@dataclass(frozen=True)
-class ImprovementAccess:
-    organisation: Organisation
-    role: str
-
-    @property
-    def can_write(self) -> bool:
-        """Set targets and plan actions: the organisation's admins and staff."""
-        return self.role in WRITER_ROLES
-
-    @property
-    def is_member_staff(self) -> bool:
-        return self.role in (Role.ORG_ADMIN, Role.ORG_STAFF)
-
-
-def get_improvement_access(request: HttpRequest, slug: str, *, write: bool = False) -> ImprovementAccess:
-    """404 for outsiders (and anonymous or inactive users), 403 for a facilitator on a write."""
-    organisation_access = get_organisation_for_user(request, slug)
-    access = ImprovementAccess(organisation_access.organisation, organisation_access.role)
-    if write and not access.can_write:
-        raise PermissionDenied
-    return access
+# Admins and staff set targets and plan actions, facilitators read: ``socle.network.access.StaffWriteAccess``.
+ImprovementAccess = StaffWriteAccess
+get_improvement_access = get_organisation_for_staff
 
 
 def targets_of(organisation_id: int) -> QuerySet[Target]:

@@ -50,6 +50,16 @@ class OrganisationAccess:
         return self.role in (Role.ORG_ADMIN, Role.ORG_STAFF)
 
 
+@dataclass(frozen=True)
+class StaffWriteAccess(OrganisationAccess):
+    """For what the organisation's admins **and staff** write (activity data, targets and action plans, themes of
+    open answers): the people who run the establishments do it. Facilitators read only."""
+
+    @property
+    def can_write(self) -> bool:
+        return self.is_member_staff
+
+
 def _user(request: HttpRequest):  # type: ignore[no-untyped-def]
     user = request.user
     if not user.is_authenticated or not user.is_active:
@@ -109,6 +119,16 @@ def get_organisation_for_user(request: HttpRequest, slug: str, *, write: bool = 
         ):
             raise Http404
         access = OrganisationAccess(consent.organisation, Role.FACILITATOR)
+    if write and not access.can_write:
+        raise PermissionDenied
+    return access
+
+
+def get_organisation_for_staff(request: HttpRequest, slug: str, *, write: bool = False) -> StaffWriteAccess:
+    """As :func:`get_organisation_for_user` (404 for outsiders), for what admins and staff write: a write by a
+    facilitator is 403."""
+    found = get_organisation_for_user(request, slug)
+    access = StaffWriteAccess(found.organisation, found.role)
     if write and not access.can_write:
         raise PermissionDenied
     return access
