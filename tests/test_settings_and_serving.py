@@ -137,4 +137,6 @@ def test_demo_prepares_twice_without_duplicates(tmp_path: Path) -> None:
         tmp_path,
     )
     assert counts.stdout == after_reset.stdout and counts.stdout.strip() != "0 0 0"
-    assert counts.stdout.split()[-1] == "36"  # the demo campaign's invented answers, added once
+    # the open campaign's 36 invented answers, and last year's 180 entries and 126 follow-ups (socle.measurement.demo),
+    # each added once
+    assert counts.stdout.split()[-1] == "342"
