@@ -428,6 +428,10 @@ def test_facilitators_read_counts_but_never_open_answers(open_world: World, clie
     assert client.get(reverse("qualitative:themes", args=[open_world.org.slug])).status_code == 200
     assert client.post(reverse("qualitative:themes", args=[open_world.org.slug]), {"name": "X"}).status_code == 403
     assert not Theme.objects.exists()
+    # the organisation's navigation leads them to the counts, never to the answers
+    home = client.get(reverse("network:organisation_home", args=[open_world.org.slug])).content.decode()
+    assert reverse("qualitative:themes", args=[open_world.org.slug]) in home
+    assert 'href="' + reverse("qualitative:answers", args=[open_world.org.slug]) + '"' not in home
 
 
 def test_posts_without_a_csrf_token_are_refused(open_world: World) -> None:
