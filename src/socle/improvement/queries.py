@@ -1,6 +1,6 @@
 """Reads for the improvement pages and the organisation results report.
 
-Current values come from the facts (``socle.measurement.queries.organisation_estimates``: the sum of the
+Current values come from the facts (``socle.measurement.dashboard.estimates_at``: the sum of the
 establishments' records, establishments as clusters for the interval), never from raw submissions. A masked
 estimate (fewer than 5 respondents) is redacted here, before any page sees it.
 
@@ -24,8 +24,7 @@ from socle.improvement.documents import FrameworkPlan, IndicatorInfo, plan_of
 from socle.improvement.models import PlannedAction, Target
 from socle.lib.measurement.compare import Difference, difference
 from socle.lib.measurement.estimate import Estimate
-from socle.measurement.access import facts_of
-from socle.measurement.queries import organisation_estimates
+from socle.measurement.dashboard import estimates_at
 
 __all__ = [
     "ComparisonRow",
@@ -37,8 +36,6 @@ __all__ = [
     "target_rows",
     "targets_of",
 ]
-
-TOTAL = ""
 
 
 def targets_of(organisation_id: int, framework: Framework | int) -> dict[str, Target]:
@@ -77,20 +74,12 @@ def latest_estimates(
         campaigns = [c for c in campaigns if c.framework_version.framework_id == framework.pk]
     if not codes or not campaigns:
         return {}
-    measured = set(
-        facts_of(organisation_id)
-        .filter(campaign__in=campaigns, indicator__in=codes, breakdown="", value="")
-        .values_list("campaign_id", "indicator")
-        .distinct()
-    )
+    found = estimates_at(organisation_id, campaigns, codes)
     out: dict[str, tuple[Campaign, Estimate]] = {}
     for code in codes:
-        campaign = next((c for c in campaigns if (c.pk, code) in measured), None)
-        if campaign is None:
-            continue
-        found = organisation_estimates(organisation_id, campaign, code).get(TOTAL)
-        if found is not None:
-            out[code] = (campaign, found.redacted())
+        campaign = next((c for c in campaigns if (c.pk, code) in found), None)
+        if campaign is not None:
+            out[code] = (campaign, found[(campaign.pk, code)].redacted())
     return out
 
 
@@ -179,8 +168,7 @@ class ComparisonRow:
         return (self.difference.value > 0) == self.indicator.higher_is_better
 
 
-def _estimate(organisation_id: int, campaign: Campaign, code: str) -> Estimate | None:
-    found = organisation_estimates(organisation_id, campaign, code).get(TOTAL)
+def _shown(found: Estimate | None) -> Estimate | None:
     if found is None or (found.n == 0 and not found.masked):
         return None
     return found.redacted()
@@ -199,10 +187,12 @@ def comparison(organisation_id: int, a: Campaign, b: Campaign, *, level: float =
     """Each indicator the two campaigns share: the organisation's estimate in A and B and the difference B - A with
     its interval (independent samples: conservative when the same people answer both)."""
     plan_a, plan_b = plan_of(a.framework_version), plan_of(b.framework_version)
+    codes = shared_indicators(plan_a, plan_b)
+    found = estimates_at(organisation_id, [a, b], codes)
     rows: list[ComparisonRow] = []
-    for code in shared_indicators(plan_a, plan_b):
-        est_a = _estimate(organisation_id, a, code)
-        est_b = _estimate(organisation_id, b, code)
+    for code in codes:
+        est_a = _shown(found.get((a.pk, code)))
+        est_b = _shown(found.get((b.pk, code)))
         diff = None
         if est_a is not None and est_b is not None and est_a.value is not None and est_b.value is not None:
             diff = difference(est_a.value, est_a.standard_error, est_b.value, est_b.standard_error, level=level)

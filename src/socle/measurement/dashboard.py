@@ -45,6 +45,7 @@ __all__ = [
     "IndicatorPage",
     "Result",
     "dashboard",
+    "estimates_at",
     "indicator_page",
     "outcome_status",
 ]
@@ -143,6 +144,14 @@ class Dashboard:
 # --- Reading facts ---------------------------------------------------------------------------------------------
 
 
+def _accumulate(cell: dict[int, Stats], establishment_id: int, data: dict[str, Any]) -> None:
+    """Adds a fact's statistics to an establishment's record of a cell (facts of one establishment and cell
+    differ by breakdown, or by period when several periods are summed)."""
+    record = stats_from_dict(data)
+    found = cell.get(establishment_id)
+    cell[establishment_id] = record if found is None else found + record
+
+
 def taking_part(campaign_ids: Iterable[int]) -> dict[int, set[int]]:
     """The establishments of each campaign (its links), in one query."""
     out: dict[int, set[int]] = defaultdict(set)
@@ -165,10 +174,27 @@ def campaign_totals(organisation_id: int, campaigns: Sequence[Campaign]) -> dict
     for campaign_id, version_id, indicator, establishment_id, data in rows:
         if versions[campaign_id] != version_id:
             continue  # a fact of another version cannot be in this campaign's cell; never summed with it
-        cell = out[(campaign_id, indicator)]
-        record = stats_from_dict(data)
-        found = cell.get(establishment_id)
-        cell[establishment_id] = record if found is None else found + record
+        _accumulate(out[(campaign_id, indicator)], establishment_id, data)
+    return out
+
+
+def estimates_at(
+    organisation_id: int, campaigns: Sequence[Campaign], codes: Iterable[str] | None = None
+) -> dict[tuple[int, str], Estimate]:
+    """(campaign id, indicator) → the organisation's estimate (not redacted), for the indicators over answers of
+    each campaign's version (``codes`` only, when given) that have facts in it: two queries in all, whatever the
+    number of campaigns and indicators. An indicator without facts in a campaign is absent (not measured there)."""
+    totals = campaign_totals(organisation_id, campaigns)
+    parts = taking_part(c.pk for c in campaigns)
+    wanted = None if codes is None else set(codes)
+    out: dict[tuple[int, str], Estimate] = {}
+    for campaign in campaigns:
+        version = campaign.framework_version
+        for code, indicator in version_indicators(version.pk, version.content_sha256).by_code.items():
+            records = totals.get((campaign.pk, code))
+            if indicator.source != "answers" or records is None or (wanted is not None and code not in wanted):
+                continue
+            out[(campaign.pk, code)] = combined_estimate(indicator, records, parts.get(campaign.pk, set()))
     return out
 
 
@@ -292,10 +318,7 @@ def activity_results(
     for indicator, establishment_id, kind, data in rows.values_list(
         "indicator", "establishment_id", "period_kind", "stats"
     ):
-        cell = by_kind[kind][indicator]
-        record = stats_from_dict(data)
-        found = cell.get(establishment_id)
-        cell[establishment_id] = record if found is None else found + record
+        _accumulate(by_kind[kind][indicator], establishment_id, data)
     kind = next((k for k in ACTIVITY_PERIOD_KINDS if by_kind.get(k)), None)
     if kind is None:
         return []
@@ -417,10 +440,7 @@ def campaign_cells(organisation_id: int, campaign: Campaign, indicator: str | No
     for code, establishment_id, breakdown, value, data in rows.values_list(
         "indicator", "establishment_id", "breakdown", "value", "stats"
     ):
-        cell = out[code][(breakdown, value)]
-        record = stats_from_dict(data)
-        found = cell.get(establishment_id)
-        cell[establishment_id] = record if found is None else found + record
+        _accumulate(out[code][(breakdown, value)], establishment_id, data)
     return out
 
 
