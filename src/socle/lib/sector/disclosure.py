@@ -423,7 +423,7 @@ class _Attack:
             b_ub=None if self.at_least_one is None else -np.ones(len(self.keys)),
             A_eq=None if equalities is None else equalities[0],
             b_eq=None if equalities is None else equalities[1],
-            bounds=list(zip(low, high, strict=True)),
+            bounds=np.column_stack((low, high)),
             method="highs",
         )
         if relaxed.status == 0 and np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
@@ -573,16 +573,18 @@ def protect(table: Mapping[Key, Cell], rules: DisclosureRules | None = None) -> 
             mask(choice[0])
 
     close_lines()
+    # Masking more only widens what the attacker cannot tell: a cell found protected stays protected.
+    verified: set[Key] = set()
     while True:
         attack = _Attack(table, lines, masked, proportions)
-        exposed = next(
-            (
-                key
-                for key in attack.keys
-                if not _exposure(attack, key, decisions[key], rules, decisions, quick=True).protected
-            ),
-            None,
-        )
+        exposed = None
+        for key in attack.keys:
+            if key in verified:
+                continue
+            if not _exposure(attack, key, decisions[key], rules, decisions, quick=True).protected:
+                exposed = key
+                break
+            verified.add(key)
         if exposed is None:
             return decisions
         near = candidates(k for i in lines_of[exposed] for k in lines[i].keys) or candidates(table)
