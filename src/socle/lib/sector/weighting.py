@@ -129,8 +129,8 @@ class CoverageRules:
     min_people_share: float = 0.10
     trim: float | None = 3.5
     min_weighting_establishments: int = 2
-    max_iterations: int = 1000
-    tolerance: float = 1e-10
+    max_iterations: int = 500
+    tolerance: float = 1e-9
 
     def __post_init__(self) -> None:
         if self.min_establishments < 0:
@@ -303,8 +303,9 @@ class Weights:
     when unknown: ``imputed``); ``strata``: its weighting stratum, also its design stratum for the variance;
     ``targets``: frame people per weighting stratum (post-stratification) or per type (raking);
     ``collapsed``, ``left_out`` and ``left_out_establishments``: see :class:`Collapse` and :class:`LeftOut`;
-    ``trimmed``: factor before trimming of each trimmed establishment, ``cap`` the bound; ``converged``: whether
-    raking and re-calibration met every margin within the tolerance; ``population``: frame people represented.
+    ``trimmed``: factor before trimming of each trimmed establishment, ``caps`` the bound per type;
+    ``converged``: whether raking and re-calibration met every margin within the tolerance; ``population``: frame
+    people represented.
     """
 
     method: str
@@ -317,7 +318,7 @@ class Weights:
     left_out_establishments: frozenset[str] = frozenset()
     imputed: Mapping[str, int] = field(default_factory=dict)
     trimmed: Mapping[str, float] = field(default_factory=dict)
-    cap: float | None = None
+    caps: Mapping[str, float] = field(default_factory=dict)
     iterations: int = 0
     converged: bool = True
     population: float = 0.0
@@ -471,16 +472,19 @@ def _fit(
     (one pass for a single margin: post-stratification). Returns the factors, the iterations and whether every
     target is met within ``rules.tolerance`` (relative)."""
     g = factors.copy()
+    # The fixed establishments' part of every class does not change while the free ones move.
+    classes = [
+        (np.flatnonzero(members & free), float(np.sum(people[members & ~free] * g[members & ~free])), target)
+        for margin in margins
+        for members, target in margin
+    ]
     for iteration in range(1, rules.max_iterations + 1):
         worst = 0.0
-        for margin in margins:
-            for members, target in margin:
-                movable = members & free
-                fixed_part = float(np.sum(people[members & ~free] * g[members & ~free]))
-                current = float(np.sum(people[movable] * g[movable]))
-                worst = max(worst, abs(current + fixed_part - target) / target)
-                if current > 0:
-                    g[movable] *= max(target - fixed_part, 0.0) / current
+        for movable, fixed_part, target in classes:
+            current = float(people[movable] @ g[movable])
+            worst = max(worst, abs(current + fixed_part - target) / target)
+            if current > 0:
+                g[movable] *= max(target - fixed_part, 0.0) / current
         if worst <= rules.tolerance:
             return g, iteration, True
     return g, rules.max_iterations, False
@@ -507,14 +511,19 @@ def calibrate(
     ``gᵢ`` (from 1) to the type margins and the region margins — ``Σ peopleᵢ gᵢ`` equals the frame's people of
     every type and of every region. Types with too few participating establishments are left out as above;
     sparse regions are pooled, and if the pool is still too small the region margin is dropped for them. The
-    design strata for the variance are then the types.
+    design strata for the variance are then the types. Margins can be impossible to meet together (a region whose
+    frame people are mostly of a type that takes part only elsewhere): after ``rules.max_iterations`` the type
+    margins are met (they are fitted last), the region margins only approximately, and ``converged`` is False.
 
-    **Trimming**: with ``cap = rules.trim x median(g)`` (median over the participating establishments, before
-    trimming), factors above ``cap`` are set to ``cap`` and the others re-calibrated — to the type totals
+    **Trimming**: the cap of a type is ``rules.trim x`` the median factor of its participating establishments
+    (before trimming); factors above their cap are set to it and the others re-calibrated — to the type totals
     (post-stratification) or to the type and region margins (raking), or to the overall total alone once every
-    establishment of a class is trimmed — repeating until no factor exceeds ``cap`` (a trimmed stratum's own total
-    is then no longer met). Trimming trades a little bias for less variance; the trimmed establishments and their
-    factor before trimming are in :attr:`Weights.trimmed`.
+    establishment of a class is trimmed — repeating until no factor exceeds its cap (a trimmed stratum's own total
+    is then no longer met). The median is taken **within the type** so that trimming never moves people from one
+    type to another: a type that takes part little has large factors by design, not by accident, and capping them
+    against the whole network's median would pull the figure back towards the unweighted one (the coverage
+    simulation of ``tests/test_lib_sector_weighting.py`` shows that bias). Trimming trades a little bias for less
+    variance; the trimmed establishments and their factor before trimming are in :attr:`Weights.trimmed`.
 
     With establishment-level factors, the activity weight of establishment ``i`` is ``gᵢ`` itself (for
     post-stratification, frame people / participating people of its stratum).
@@ -556,7 +565,8 @@ def calibrate(
             region_targets[region_of[row.key]] += people_of[row.key]
         region_targets.pop(ALL, None)  # a dropped margin: no target
         region_labels = [region_of[row.key] for row in participants]
-        margins = [_margin(type_labels, type_targets), _margin(region_labels, region_targets)]
+        # The type margin last: when the margins cannot all be met, the types' totals are.
+        margins = [_margin(region_labels, region_targets), _margin(type_labels, type_targets)]
         design = {row.key: (row.type, ALL) for row in participants}
         targets = {(type_, ALL): total for type_, total in sorted(type_targets.items())}
         retrim = margins
@@ -566,23 +576,27 @@ def calibrate(
     everyone = np.ones(len(participants), dtype=bool)
     g, iterations, converged = _fit(people, np.ones(len(participants)), everyone, margins, rules)
     trimmed: dict[str, float] = {}
-    cap: float | None = None
+    caps: dict[str, float] = {}
     if rules.trim is not None:
-        cap = rules.trim * float(np.median(g))
+        # The cap of each establishment: trim x the median factor of its type, before trimming.
+        type_names = sorted(type_targets)
+        type_index = np.array([type_names.index(row.type) for row in participants])
+        caps = {name: rules.trim * float(np.median(g[type_index == i])) for i, name in enumerate(type_names)}
+        cap_of = np.array([caps[row.type] for row in participants])
         before = g.copy()
-        capped = np.zeros(len(participants), dtype=bool)
+        capped = np.zeros(len(participants), dtype=np.bool_)
         for _ in range(len(participants)):
-            over = g > cap * (1 + 1e-12)
+            over = g > cap_of * (1 + 1e-12)
             if not over.any():
                 break
             capped |= over
-            g[capped] = cap
+            g[capped] = cap_of[capped]
             # Re-calibrate the others to the margins; to the overall total alone once a whole class is trimmed
             # (its people can then only go to the other classes).
             whole_class = any(not np.any(members & ~capped) for margin in retrim for members, _ in margin)
             g, more, converged = _fit(people, g, ~capped, overall if whole_class else retrim, rules)
             iterations += more
-        g = np.minimum(g, cap)
+        g = np.minimum(g, cap_of)
         trimmed = {participants[i].key: float(before[i]) for i in np.flatnonzero(capped)}
     return Weights(
         method,
@@ -595,7 +609,7 @@ def calibrate(
         left_out_keys,
         imputed,
         trimmed,
-        cap,
+        caps,
         iterations,
         converged,
         population,
