@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -339,7 +337,7 @@ def test_coverage_overall_by_type_and_by_region() -> None:
         (("CHRS", "ARA"), "min_establishments"),
         (("CHRS", "ARA"), "min_people_share"),
         (("ACI", "ARA"), "min_establishments"),
-    }  # ACI × ARA: no people known, judged on its share of establishments (1 of 2)
+    }  # ACI x ARA: no people known, judged on its share of establishments (1 of 2)
     assert result.overall.stratum == (ALL, ALL)
     assert (result.overall.establishments, result.overall.participating) == (6, 4)
     assert (result.overall.people, result.overall.people_covered, result.overall.unknown_size) == (350, 300, 2)
@@ -404,3 +402,100 @@ def test_raking_meets_the_type_and_region_margins(frame: list[FrameEstablishment
                 ]
             got = sum(weights.represented(e.key) for e in members)
             assert got == pytest.approx(sum(people[e.key] for e in members), rel=1e-6)
+
+
+def test_with_every_establishment_taking_part_the_weights_are_people_over_respondents() -> None:
+    frame = [establishment(f"e{k}", ("CHRS", "ACI")[k % 2], ("IDF", "ARA")[k // 2 % 2], 10 + 7 * k) for k in range(12)]
+    weights = calibrate(frame)
+    assert weights.factors == {e.key: pytest.approx(1.0) for e in frame}
+    assert not weights.collapsed and not weights.left_out and not weights.trimmed
+    records = {e.key: ProportionStats(n=3 + k, numerator=k % 4) for k, e in enumerate(frame)}
+    result = weighted_estimate("proportion", records, weights)
+    # wᵢ = peopleᵢ / xᵢ x 1: the estimate is Σ peopleᵢ pᵢ / Σ peopleᵢ.
+    expected = sum(e.people * Fraction(records[e.key].numerator, records[e.key].n) for e in frame) / sum(
+        e.people for e in frame
+    )
+    assert result.value == pytest.approx(float(expected))
+    assert result.population == pytest.approx(sum(e.people for e in frame))
+    assert result.n == sum(r.n for r in records.values()) and result.establishments == 12 and result.strata == 4
+
+
+def test_sparse_strata_are_collapsed_and_said_so() -> None:
+    frame = [
+        *(establishment(f"a{k}", "CHRS", "IDF", 100) for k in range(3)),
+        establishment("b0", "CHRS", "ARA", 100),
+        establishment("b1", "CHRS", "ARA", 100, False),
+        establishment("c0", "CHRS", "OCC", 50),
+        establishment("c1", "CHRS", "OCC", 50, False),
+        *(establishment(f"d{k}", "ACI", "IDF", 80) for k in range(2)),
+        establishment("e0", "ACI", "ARA", 80),
+    ]
+    weights = calibrate(frame, CoverageRules(trim=None))
+    pool = ("CHRS", "ARA+OCC")
+    assert {(c.stratum, c.into) for c in weights.collapsed} == {
+        (("CHRS", "ARA"), pool),
+        (("CHRS", "OCC"), pool),
+        (("ACI", "IDF"), ("ACI", ALL)),  # ACI x ARA alone has 1: pooled alone it is still 1, so the whole type
+        (("ACI", "ARA"), ("ACI", ALL)),
+    }
+    assert weights.strata["b0"] == weights.strata["c0"] == pool
+    assert weights.targets[pool] == 300 and weights.targets[("CHRS", "IDF")] == 300
+    assert weights.factors["b0"] == pytest.approx(2.0)
+    assert represented_by_stratum(weights) == pytest.approx(dict(weights.targets))
+
+
+def test_a_stratum_nothing_can_absorb_is_left_out_and_reported() -> None:
+    frame = [
+        *(establishment(f"a{k}", "CHRS", "IDF", 100) for k in range(3)),
+        establishment("m0", "Maraude", "IDF", 40),
+        establishment("m1", "Maraude", "ARA", 60, False),
+    ]
+    weights = calibrate(frame)
+    assert [(left.stratum, left.participating, left.people) for left in weights.left_out] == [
+        (("Maraude", "ARA"), 0, 60),
+        (("Maraude", "IDF"), 1, 40),
+    ]
+    assert weights.left_out_establishments == {"m0"} and "m0" not in weights.factors
+    assert weights.population == 300
+    records = {key: ProportionStats(n=10, numerator=5) for key in ("a0", "a1", "a2", "m0")}
+    result = weighted_estimate("proportion", records, weights)
+    assert result.left_out == 1 and result.establishments == 3
+    assert result.unweighted.clusters == 4  # the unweighted estimate describes every participant
+    with pytest.raises(ValueError, match="not among"):
+        weighted_estimate("proportion", {"m1": ProportionStats(n=1)}, weights)
+    with pytest.raises(ValueError, match="count"):
+        weighted_estimate("count", {}, weights)
+
+
+def test_trimming_caps_the_factors_and_keeps_the_type_totals() -> None:
+    # CHRS x ARA: 2 of 20 establishments take part, a factor of 10 where the others have about 1.
+    frame = [
+        *(establishment(f"i{k}", "CHRS", "IDF", 100) for k in range(6)),
+        *(establishment(f"o{k}", "CHRS", "OCC", 100, k < 5) for k in range(6)),
+        *(establishment(f"a{k}", "CHRS", "ARA", 100, k < 2) for k in range(20)),
+    ]
+    untrimmed = calibrate(frame, CoverageRules(trim=None))
+    assert max(untrimmed.factors.values()) == pytest.approx(10.0)
+    weights = calibrate(frame, CoverageRules(trim=3.5))
+    median = float(np.median(list(untrimmed.factors.values())))
+    assert weights.caps == {"CHRS": pytest.approx(3.5 * median)}
+    assert set(weights.trimmed) == {"a0", "a1"} and weights.trimmed["a0"] == pytest.approx(10.0)
+    assert max(weights.factors.values()) / median <= 3.5 + 1e-9
+    assert sum(weights.represented(key) for key in weights.factors) == pytest.approx(3200)
+    # The people the trimmed stratum lost went to the other strata of the type.
+    assert represented_by_stratum(weights)[("CHRS", "ARA")] < 2000
+    assert weights.factors["i0"] > 1 and weights.converged
+
+
+def test_unknown_people_are_imputed_the_median_of_the_stratum() -> None:
+    frame = [
+        establishment("a", "CHRS", "IDF", 100),
+        establishment("b", "CHRS", "IDF", 301),
+        establishment("c", "CHRS", "IDF", 0),
+        establishment("d", "CHRS", "ARA", 0, False),
+        establishment("e", "ACI", "ARA", 0),
+        establishment("f", "ACI", "ARA", 0),
+    ]
+    weights = calibrate(frame)
+    assert weights.imputed == {"c": 201, "d": 201, "e": 201, "f": 201}  # median 200.5, rounded half up
+    assert weights.people["c"] == 201
