@@ -20,6 +20,7 @@ day of the computation: a rebuild a year later gives the same records.
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
@@ -35,7 +36,7 @@ from socle.lib.collection.answers import Questionnaire, compile_questionnaire
 from socle.lib.frameworks import expressions
 from socle.lib.measurement import compute
 from socle.lib.measurement.compute import Indicator
-from socle.lib.measurement.stats import EXACT, Stats
+from socle.lib.measurement.stats import EXACT, ZERO, ProportionStats, Stats, decimal_text
 
 # (organisation, framework version, indicator, establishment, campaign, wave, period, breakdown, value)
 Key = tuple[int, int, str, int, int | None, str, str, str, str]
@@ -63,10 +64,73 @@ class VersionIndicators:
     _inputs: dict[tuple[str, str], tuple[str, ...] | None] = field(default_factory=dict)
     _score_rules: dict[str, list[ScoreRule] | None] = field(default_factory=dict)
 
+    _plans: dict[tuple[str, str], Plan] = field(default_factory=dict)
+    _score_rules_for: dict[tuple[str, frozenset[str]], list[ScoreRule] | None] = field(default_factory=dict)
+    definition_texts: dict[str, str] = field(default_factory=dict)
+    questionnaires_id: int | None = None
+    _document_id: int | None = None
+    _breakdown_questions: tuple[tuple[str, str], ...] | None = None
+    _answer_plans: dict[str, tuple[Plan, ...]] = field(default_factory=dict)
+
+    def plan(self, questionnaire: str, indicator: Indicator) -> Plan:
+        """How the rebuild reads ``indicator`` (of this version) in submissions of ``questionnaire``."""
+        key = (questionnaire, indicator.code)
+        found = self._plans.get(key)
+        if found is None:
+            inputs = self.inputs(questionnaire, indicator)
+            memo_id = same_id = None
+            if inputs is not None:
+                # What a record depends on besides the answers: the indicator's definition, the questionnaires
+                # (their scores, and the scores' questions the indicator sees), and the whole document when the
+                # scores come from Questionnaire.check. Versions that share these share the memo's records (every
+                # organisation has a version of its own, most of them with the same indicators).
+                same_id = _interned(("same", self.questionnaires_id, self.definition_texts.get(indicator.code)))
+                document_id = None
+                if indicator.scores_read and self.score_rules(questionnaire) is None:
+                    if self._document_id is None:
+                        self._document_id = _interned(("document", _text(self.document)))
+                    document_id = self._document_id
+                memo_id = _interned(("memo", questionnaire, same_id, document_id))
+            found = self._plans[key] = Plan(indicator, inputs, memo_id, same_id)
+        return found
+
+    def answer_plans(self, questionnaire: str) -> tuple[Plan, ...]:
+        """The plans of :meth:`answers_for`."""
+        found = self._answer_plans.get(questionnaire)
+        if found is None:
+            found = self._answer_plans[questionnaire] = tuple(
+                self.plan(questionnaire, indicator) for indicator in self.answers_for(questionnaire)
+            )
+        return found
+
+    def score_rules_for(self, questionnaire: str, names: frozenset[str]) -> list[ScoreRule] | None:
+        """The questionnaire's scores that those named need (themselves, and the earlier scores they read), in
+        order; None when the rebuild calls ``check`` (:meth:`score_rules`)."""
+        key = (questionnaire, names)
+        if key not in self._score_rules_for:
+            rules = self.score_rules(questionnaire)
+            if rules is not None:
+                needed = set(names)
+                chosen: list[ScoreRule] = []
+                for rule in reversed(rules):
+                    if rule.name in needed:
+                        chosen.append(rule)
+                        needed |= expressions.references(rule.expression)
+                rules = chosen[::-1]
+            self._score_rules_for[key] = rules
+        return self._score_rules_for[key]
+
     def score_rules(self, questionnaire: str) -> list[ScoreRule] | None:
         """The questionnaire's scores, for the rebuild's memo (:func:`_score_rules`), compiled once."""
         if questionnaire not in self._score_rules:
-            self._score_rules[questionnaire] = _score_rules(self.document, questionnaire)
+            if self.questionnaires_id is None:
+                self._score_rules[questionnaire] = _score_rules(self.document, questionnaire)
+            else:  # the same for versions with the same questionnaires
+                self._score_rules[questionnaire] = _cached(
+                    _SCORE_RULES,
+                    (self.questionnaires_id, questionnaire),
+                    lambda: _score_rules(self.document, questionnaire),
+                )
         return self._score_rules[questionnaire]
 
     def inputs(self, questionnaire: str, indicator: Indicator) -> tuple[str, ...] | None:
@@ -76,7 +140,17 @@ class VersionIndicators:
         could make a score of stored answers depend on the day and on other answers."""
         key = (questionnaire, indicator.code)
         if key not in self._inputs:
-            self._inputs[key] = _inputs(self.document, questionnaire, indicator, self.definitions.get(indicator.code))
+            text = self.definition_texts.get(indicator.code)
+            if self.questionnaires_id is None or text is None or self.by_code.get(indicator.code) is not indicator:
+                self._inputs[key] = _inputs(
+                    self.document, questionnaire, indicator, self.definitions.get(indicator.code)
+                )
+            else:  # the same for versions with the same questionnaires and definition
+                self._inputs[key] = _cached(
+                    _INPUTS,
+                    (self.questionnaires_id, questionnaire, text),
+                    lambda: _inputs(self.document, questionnaire, indicator, self.definitions.get(indicator.code)),
+                )
         return self._inputs[key]
 
     def questionnaire(self, code: str) -> Questionnaire:
@@ -118,17 +192,73 @@ class VersionIndicators:
         return found
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """One indicator over answers as the rebuild reads it in submissions of one questionnaire of one version.
+
+    ``inputs``: the questions its record depends on (:meth:`VersionIndicators.inputs`), None when it may depend on
+    more (no memo then). ``memo_id``: the same number for the plans of versions whose record, for the same answers
+    to ``inputs``, is the same (:func:`_interned` of what the record depends on besides the answers). ``same_id``:
+    the same for versions that define the indicator the same way, whatever the questionnaire."""
+
+    indicator: Indicator
+    inputs: tuple[str, ...] | None
+    memo_id: int | None
+    same_id: int | None
+
+
+_INTERNED: dict[Hashable, int] = {}
+_NUMBERS = itertools.count()  # never given twice in a process, even after the caches below are emptied
+_INDICATORS: dict[tuple[int, str], Indicator] = {}
+_INPUTS: dict[tuple[int, str, str], tuple[str, ...] | None] = {}
+_SCORE_RULES: dict[tuple[int, str], list[ScoreRule] | None] = {}
+CACHE_SIZE = 10_000  # entries of each of these caches, shared by the versions of equal content, before emptying
+
+
+def _interned(key: Hashable) -> int:
+    """A number standing for ``key``, the same for equal keys in this process and never for different ones."""
+    found = _INTERNED.get(key)
+    if found is None:
+        if len(_INTERNED) >= CACHE_SIZE:
+            _INTERNED.clear()
+        found = _INTERNED[key] = next(_NUMBERS)
+    return found
+
+
+def _cached(cache: dict[Any, Any], key: Hashable, compute: Any) -> Any:
+    found = cache.get(key, _MISSING)
+    if found is _MISSING:
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        found = cache[key] = compute()
+    return found
+
+
+def _text(value: object) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
 @lru_cache(maxsize=256)
 def _compiled(version_pk: int, content_sha256: str) -> VersionIndicators:
     version = FrameworkVersion.objects.select_related("base_version").get(pk=version_pk)
     document = version.effective_content()
+    # Indicators are compiled from their definition and the document's questionnaires (scores) alone: versions
+    # that share these (one per organisation, most alike) share the compiled indicators.
+    questionnaires_id = _interned(("questionnaires", _text(document.get("questionnaires"))))
     by_code: dict[str, Indicator] = {}
     definitions: dict[str, Mapping[str, Any]] = {}
+    texts: dict[str, str] = {}
     for definition in document.get("indicators", []) or []:
-        indicator = compute.compile_indicator(definition, document)
+        text = _text(definition)
+        indicator = _cached(
+            _INDICATORS, (questionnaires_id, text), lambda d=definition: compute.compile_indicator(d, document)
+        )
         by_code[indicator.code] = indicator
         definitions[indicator.code] = definition
-    return VersionIndicators(document, by_code, definitions=definitions)
+        texts[indicator.code] = text
+    return VersionIndicators(
+        document, by_code, definitions=definitions, definition_texts=texts, questionnaires_id=questionnaires_id
+    )
 
 
 def _inputs(
@@ -285,96 +415,139 @@ class Answered:
 
 
 class Reader:
-    """Computes records of submissions, caching scores per submission (one ``Questionnaire.check`` each)."""
+    """Computes records of submissions, caching scores per submission (one ``Questionnaire.check`` each).
+
+    With ``memo`` (the rebuild, always into :class:`Totals`), records are remembered by what they depend on
+    (:class:`Plan`: the answers to the plan's inputs, and the plan's ``memo_id``), and each distinct
+    ``(indicator, record)`` is given a number (:meth:`record_id`) that ``Totals`` counts instead of the record."""
 
     def __init__(self, shas: Mapping[int, str] | None = None, *, memo: bool = False) -> None:
         self.shas = dict(shas or {})
         self._scores: dict[tuple[int, str, Any], Mapping[str, object]] = {}
-        # memo (the rebuild): records and scores remembered by the answers they depend on (VersionIndicators.inputs)
         self.memo = memo
         self._versions: dict[int, VersionIndicators] = {}
-        self._records: dict[Hashable, Stats | None] = {}
-        self._side_scores: dict[Hashable, Mapping[str, object]] = {}
-        self._pairs: dict[Hashable, Stats] = {}
+        # memo key -> record id (None: a zero record), of records over answers
+        self._records: dict[Hashable, int | None] = {}
+        self._sides: dict[Hashable, compute.Side] = {}  # memo key -> one wave of an evolution
+        self._pairs: dict[Hashable, int | None] = {}  # (same_id, before side, after side) -> record id
+        self._ids: dict[tuple[str, Stats], int] = {}
+        self.identified: list[tuple[str, Stats]] = []  # record id -> (indicator code, record)
+        self._groups: dict[tuple[int, str, Any], list[list[int]]] = {}  # row identity -> its Totals slots
+        self._values: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}  # breakdown values by their answers
 
-    def _memo_key(self, version: VersionIndicators, row: Answered, indicator: Indicator) -> Hashable | None:
-        inputs = version.inputs(row.questionnaire_code, indicator)
+    def record_id(self, code: str, record: Stats) -> int | None:
+        """The number of ``(code, record)``; None for a zero record (it adds nothing)."""
+        if record.is_zero():
+            return None
+        found = self._ids.get((code, record))
+        if found is None:
+            found = self._ids[(code, record)] = len(self.identified)
+            self.identified.append((code, record))
+        return found
+
+    def trim(self) -> None:
+        """Between organisations (no Totals holds record ids then): memory stays bounded."""
+        if len(self.identified) >= MEMO_SIZE:
+            self._ids.clear()
+            self.identified.clear()
+            self._records.clear()
+            self._pairs.clear()
+
+    @staticmethod
+    def _memo_key(plan: Plan, answers: Mapping[str, object]) -> Hashable | None:
+        inputs = plan.inputs
         if inputs is None:
             return None
-        answers = row.answers
+        values = tuple(map(answers.get, inputs))
+        types = tuple(map(type, values))
         try:
-            key = (row.framework_version_id, row.questionnaire_code, indicator.code,
-                   tuple([_frozen(answers.get(name)) for name in inputs]))  # fmt: skip
+            if tuple not in types:  # a type kept with each answer: ``1``, ``True``, ``Decimal(1)`` and ``"1"`` differ
+                key: Hashable = (plan.memo_id, values, types)
+                hash(key)
+                return key
+        except TypeError:  # lists (multiple choices): frozen below
+            pass
+        try:
+            key = (plan.memo_id, tuple([_frozen(value) for value in values]))
             hash(key)
         except TypeError:  # an answer that cannot be a key (never stored by Socle): no memo
             return None
         return key
 
-    def record(self, version: VersionIndicators, row: Answered, indicator: Indicator) -> Stats | None:
-        """The row's record for a proportion, mean or count (None when zero), remembered in memo mode."""
-        key = self._memo_key(version, row, indicator) if self.memo else None
+    def _answer_record_id(self, plan: Plan, row: Answered) -> int | None:
+        """The record id of the row for a proportion, mean or count, remembered."""
+        key = self._memo_key(plan, row.answers)
         if key is not None:
             found = self._records.get(key, _MISSING)
             if found is not _MISSING:
-                return found  # type: ignore[return-value]
-        scores = self.scores(row) if indicator.scores_read else None
-        record: Stats | None = compute.answer_contribution(indicator, row.answers, scores, today=row.day)
-        if record is not None and record.is_zero():
-            record = None
+                return found  # type: ignore[no-any-return]
+        indicator = plan.indicator
+        scores = self._scores_read(row, indicator) if indicator.scores_read else None
+        record = compute.answer_contribution(indicator, row.answers, scores, today=row.day)
+        found = self.record_id(indicator.code, record)
         if key is not None:
             if len(self._records) >= MEMO_SIZE:
                 self._records.clear()
-            self._records[key] = record
-        return record
+            self._records[key] = found
+        return found
 
-    def _pair(self, indicator: Indicator, before: Answered | None, after: Answered | None, home: Answered) -> Stats:
-        """``pair_contribution`` of one respondent, remembered in memo mode by the answers each side depends on."""
-        keys: list[Hashable] = []
-        if self.memo:
-            for row in (before, after):
-                if row is None:
-                    keys.append(None)
-                    continue
-                key = self._memo_key(self.version(row.framework_version_id), row, indicator)
-                if key is None:
-                    keys = []
-                    break
-                keys.append(key)
-        pair_key = (indicator.code, *keys) if keys else None
-        if pair_key is not None:
-            found = self._pairs.get(pair_key)
+    def _side(self, row: Answered, indicator: Indicator, plan: Plan | None) -> compute.Side:
+        """One wave of an evolution for ``row``, remembered when ``plan`` (the row's own, defining ``indicator``
+        the same way) is given."""
+        key = None if plan is None else self._memo_key(plan, row.answers)
+        if key is not None:
+            found = self._sides.get(key)
             if found is not None:
                 return found
+        scores = self._scores_read(row, indicator) if indicator.scores_read else None
+        side = compute.evolution_side(indicator, row.answers, scores, today=row.day)
+        if key is not None:
+            if len(self._sides) >= MEMO_SIZE:
+                self._sides.clear()
+            self._sides[key] = side
+        return side
+
+    def _pair_id(
+        self, indicator: Indicator, before: Answered | None, after: Answered | None, home: Answered
+    ) -> int | None:
+        """The record id of one respondent's ``pair_contribution``, from the sides of their rows (remembered)."""
+        home_plan = self.version(home.framework_version_id).plan(home.questionnaire_code, indicator)
+        same = home_plan.same_id
+        sides: list[compute.Side] = []
+        for row in (before, after):
+            if row is None:
+                sides.append((False, None, False))
+                continue
+            plan: Plan | None = None
+            if same is not None:
+                version = self.version(row.framework_version_id)
+                own = version.by_code.get(indicator.code)
+                plan = version.plan(row.questionnaire_code, own) if own is not None else None
+                if plan is not None and plan.same_id != same:
+                    plan = None  # the row's version defines the indicator otherwise: computed, not remembered
+            sides.append(self._side(row, indicator, plan))
+        if same is None:
+            return self.record_id(indicator.code, compute.pair_of_sides(indicator, sides[0], sides[1]))
+        key = (same, sides[0], sides[1])
+        found = self._pairs.get(key, _MISSING)
+        if found is _MISSING:
+            found = self.record_id(indicator.code, compute.pair_of_sides(indicator, sides[0], sides[1]))
+            if len(self._pairs) >= MEMO_SIZE:
+                self._pairs.clear()
+            self._pairs[key] = found
+        return found  # type: ignore[no-any-return]
+
+    def _pair(self, indicator: Indicator, before: Answered | None, after: Answered | None, home: Answered) -> Stats:
+        """``pair_contribution`` of one respondent (incremental updates)."""
         reads_scores = bool(indicator.scores_read)
-        sides = [
-            self._scores_of(row, indicator, keys[index] if keys else None) if row and reads_scores else None
-            for index, row in enumerate((before, after))
-        ]
-        record = compute.pair_contribution(
+        return compute.pair_contribution(
             indicator,
             before.answers if before else None,
             after.answers if after else None,
-            before_scores=sides[0],
-            after_scores=sides[1],
-            today=home.day,  # computed only when the record is not remembered: localtime() is not free
+            before_scores=self.scores(before) if before and reads_scores else None,
+            after_scores=self.scores(after) if after and reads_scores else None,
+            today=home.day,
         )
-        if pair_key is not None:
-            if len(self._pairs) >= MEMO_SIZE:
-                self._pairs.clear()
-            self._pairs[pair_key] = record
-        return record
-
-    def _scores_of(self, row: Answered, indicator: Indicator, key: Hashable | None) -> Mapping[str, object]:
-        if key is None:
-            return self.scores(row)
-        found = self._side_scores.get(key)
-        if found is None:
-            scores = self.scores(row)
-            found = {name: scores.get(name) for name in indicator.scores_read if name in scores}
-            if len(self._side_scores) >= MEMO_SIZE:
-                self._side_scores.clear()
-            self._side_scores[key] = found
-        return found
 
     def version(self, version_pk: int) -> VersionIndicators:
         found = self._versions.get(version_pk)
@@ -400,6 +573,15 @@ class Reader:
                 found = self._scores[row.identity] = checked.check(row.answers, today=row.day).scores
         return found
 
+    def _scores_read(self, row: Answered, indicator: Indicator) -> Mapping[str, object]:
+        """The scores ``indicator`` reads (and the earlier ones they read), computed alone in the rebuild: a memo
+        miss of one indicator need not compute the questionnaire's other scores."""
+        found = self._scores.get(row.identity)
+        if found is not None or not self.memo:
+            return found if found is not None else self.scores(row)
+        rules = self.version(row.framework_version_id).score_rules_for(row.questionnaire_code, indicator.scores_read)
+        return self.scores(row) if rules is None else _score_values(rules, row.answers)
+
     def know_scores(self, row: Answered, scores: Mapping[str, object], scored_on: datetime.date) -> None:
         """Scores the caller already computed for this row (``submit`` checks the answers before storing them):
         taken only when computed for the day the row was received, the day ``today()`` means for facts."""
@@ -408,28 +590,71 @@ class Reader:
 
     def forget(self) -> None:
         self._scores.clear()
+        self._groups.clear()
 
     def breakdowns(self, version: VersionIndicators, row: Answered) -> dict[str, str]:
         values = compute.respondent_breakdowns(version.document, row.answers)
         values["mode"] = row.mode
         return values
 
+    def _slots(self, version: VersionIndicators, row: Answered, into: Totals) -> list[list[int]]:
+        """The lists of record ids of the row's cell in ``into``: its total and each of its breakdown values."""
+        found = self._groups.get(row.identity)
+        if found is None:
+            questions = version._breakdown_questions
+            if questions is None:
+                breakdowns = version.document.get("breakdowns") or {}
+                questions = version._breakdown_questions = tuple((str(k), str(q)) for k, q in breakdowns.items())
+            raw = (row.framework_version_id, row.mode, *map(row.answers.get, (q for _, q in questions)))
+            try:
+                values = self._values.get(raw)
+            except TypeError:  # a list given to a breakdown's question: not remembered
+                raw, values = None, None
+            if values is None:
+                values = tuple(self.breakdowns(version, row).items())
+                if raw is not None:
+                    if len(self._values) >= MEMO_SIZE:
+                        self._values.clear()
+                    self._values[raw] = values
+            found = self._groups[row.identity] = into.slots(
+                (row.organisation_id, row.framework_version_id, row.establishment_id, row.campaign_id, row.wave), values
+            )
+        return found
+
     def submission_records(self, row: Answered, into: Deltas | Totals, sign: int = 1) -> None:
         """Adds (or with ``sign=-1`` subtracts) the submission's records for proportions, means and counts."""
         version = self.version(row.framework_version_id)
+        if isinstance(into, Totals):
+            # the rebuild: ids of the records, counted per cell and breakdown value, summed at the end
+            plans = version.answer_plans(row.questionnaire_code)
+            if not plans:
+                return
+            ids = []
+            get = row.answers.get
+            records = self._records
+            for plan in plans:
+                # _answer_record_id's first memo key, inline: a key that holds a tuple or cannot be hashed is
+                # never stored in this form, so a miss here is found again (or computed) there
+                if plan.inputs is not None:
+                    values = tuple(map(get, plan.inputs))
+                    try:
+                        found = records.get((plan.memo_id, values, tuple(map(type, values))), _MISSING)
+                    except TypeError:
+                        found = _MISSING
+                    if found is not _MISSING:
+                        if found is not None:
+                            ids.append(found)
+                        continue
+                found = self._answer_record_id(plan, row)
+                if found is not None:
+                    ids.append(found)
+            for slot in self._slots(version, row, into):
+                slot.extend(ids)
+            return
         indicators = version.answers_for(row.questionnaire_code)
         if not indicators:
             return
         breakdowns = self.breakdowns(version, row)
-        if isinstance(into, Totals):
-            # the rebuild: records counted per (row's cell and breakdown values, indicator), expanded at the end
-            counted = into.rows[(row.organisation_id, row.framework_version_id, row.establishment_id,
-                                 row.campaign_id, row.wave, tuple(breakdowns.items()))]  # fmt: skip
-            for indicator in indicators:
-                found = self.record(version, row, indicator)
-                if found is not None:
-                    counted[(indicator.code, found)] += 1
-            return
         scores = self.scores(row) if version.reads_scores(row.questionnaire_code) else None
         for indicator in indicators:
             record = compute.answer_contribution(indicator, row.answers, scores, today=row.day)
@@ -442,7 +667,7 @@ class Reader:
         # For each evolution indicator (by code, as the versions of the rows define it): its before and after.
         befores: dict[str, tuple[Answered, Indicator]] = {}
         afters: dict[str, tuple[Answered, Indicator]] = {}
-        for row in sorted(rows, key=lambda r: r.order):
+        for row in sorted(rows, key=lambda r: r.order) if len(rows) > 1 else rows:
             version = self.version(row.framework_version_id)
             for indicator in version.evolutions_for(row.questionnaire_code, row.wave):
                 if row.wave == indicator.from_wave:
@@ -455,9 +680,15 @@ class Reader:
             home, indicator = before or after  # type: ignore[misc]
             before_row = before[0] if before else None
             after_row = after[0] if after else None
+            version = self.version(home.framework_version_id)
+            if isinstance(into, Totals):
+                found = self._pair_id(indicator, before_row, after_row, home)
+                if found is not None:
+                    for slot in self._slots(version, home, into):
+                        slot.append(found)
+                continue
             record = self._pair(indicator, before_row, after_row, home)
-            breakdowns = self.breakdowns(self.version(home.framework_version_id), home)
-            _add(into, _keys(home, indicator, breakdowns), record, sign)
+            _add(into, _keys(home, indicator, self.breakdowns(version, home)), record, sign)
 
 
 def _keys(row: Answered, indicator: Indicator, breakdowns: Mapping[str, str]) -> list[Key]:
@@ -470,49 +701,98 @@ def _keys(row: Answered, indicator: Indicator, breakdowns: Mapping[str, str]) ->
 
 
 class Totals:
-    """The rebuild's sums: per key, how many times each distinct record was added (most submissions add the same
-    few records: ``n=1, numerator=1``…), summed exactly at the end. The same sums as adding records one by one,
-    several times faster."""
+    """The rebuild's sums. Records over answers and of evolutions are counted by their id (``Reader.record_id``)
+    in one list per cell and breakdown value — the cell's total, and each value of each breakdown the row has
+    (:meth:`slots`) — and summed at the end, once per fact: the same sums as adding records one by one, several
+    times faster. Other records (activity) are counted per key."""
 
     def __init__(self) -> None:
         self.counts: dict[Key, Counter[Stats]] = defaultdict(Counter)
-        # (organisation, version, establishment, campaign, wave, breakdown values) -> (indicator, record) -> count
-        self.rows: dict[tuple[Any, ...], Counter[tuple[str, Stats]]] = defaultdict(Counter)
+        # (organisation, version, establishment, campaign, wave, breakdown, value) -> record ids, once per record
+        self.lists: dict[tuple[Any, ...], list[int]] = {}
+        self._slots: dict[tuple[Any, ...], list[list[int]]] = {}
 
     def add(self, keys: Iterable[Key], record: Stats) -> None:
         for key in keys:
             self.counts[key][record] += 1
 
-    def records(self, reader: Reader) -> Iterator[tuple[Key, Stats]]:
-        for (organisation_id, version_id, establishment_id, campaign_id, wave, values), counted in self.rows.items():
-            by_code = reader.version(version_id).by_code
-            breakdowns = dict(values)
-            for (code, record), count in counted.items():
-                base = (organisation_id, version_id, code, establishment_id, campaign_id, wave, "")
-                self.counts[(*base, "", "")][record] += count
-                for name in by_code[code].breakdowns:
-                    if name in breakdowns:
-                        self.counts[(*base, name, breakdowns[name])][record] += count
-        self.rows.clear()
+    def slots(self, cell: tuple[Any, ...], values: tuple[tuple[str, str], ...]) -> list[list[int]]:
+        """The lists of a row of ``cell`` with these breakdown values: the total's and one per value."""
+        found = self._slots.get((cell, values))
+        if found is None:
+            found = []
+            for name, value in (("", ""), *values):
+                slot = (*cell, name, value)
+                listed = self.lists.get(slot)
+                if listed is None:
+                    listed = self.lists[slot] = []
+                found.append(listed)
+            self._slots[(cell, values)] = found
+        return found
+
+    def records(self, reader: Reader) -> Iterator[tuple[Key, dict[str, Any]]]:
+        """Every key and its sum, as ``to_dict`` writes it (zero sums left out)."""
+        summed: dict[Key, list[tuple[Stats, int]]] = defaultdict(list)
+        identified = reader.identified
+        kept: dict[tuple[int, str], frozenset[str]] = {}
+        for (organisation_id, version_id, establishment_id, campaign_id, wave, name, value), ids in self.lists.items():
+            for found, count in Counter(ids).items():
+                code, record = identified[found]
+                if name:
+                    breakdowns = kept.get((version_id, code))
+                    if breakdowns is None:
+                        indicator = reader.version(version_id).by_code[code]
+                        breakdowns = kept[(version_id, code)] = frozenset(indicator.breakdowns)
+                    if name not in breakdowns:
+                        continue
+                key = (organisation_id, version_id, code, establishment_id, campaign_id, wave, "", name, value)
+                summed[key].append((record, count))
+        self.lists.clear()
+        self._slots.clear()
         for key, counted in self.counts.items():
-            yield key, _scaled_sum(counted)
+            summed[key].extend(counted.items())
+        self.counts.clear()
+        for key, pairs in summed.items():
+            data = summed_dict(pairs)
+            if data is not None:
+                yield key, data
 
 
-def _scaled_sum(counted: Mapping[Stats, int]) -> Stats:
-    """The sum of count * record, exactly (ints as ints, Decimals in the exact context)."""
-    first = next(iter(counted))
-    names = [f.name for f in fields(first)]
-    totals: list[int | Decimal] = [getattr(type(first)(), name) for name in names]
-    for record, count in counted.items():
-        for index, name in enumerate(names):
-            value = getattr(record, name)
-            if not value:
-                continue
-            if isinstance(value, int):
-                totals[index] = totals[index] + value * count  # type: ignore[operator]
-            else:
-                totals[index] = EXACT.add(totals[index], EXACT.multiply(value, count))
-    return type(first)(*totals)
+_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
+
+
+def summed_dict(counted: Iterable[tuple[Stats, int]]) -> dict[str, Any] | None:
+    """``to_dict()`` of the sum of count times record over ``counted`` (records of one kind), None when zero: ints
+    summed as ints, Decimals exactly (:data:`EXACT`), without building the records of the sums."""
+    items = list(counted)
+    cls = type(items[0][0])
+    if cls is ProportionStats:  # most facts
+        n = numerator = dont_know = 0
+        for record, count in items:
+            n += record.n * count  # type: ignore[union-attr]
+            numerator += record.numerator * count  # type: ignore[union-attr]
+            dont_know += record.dont_know * count  # type: ignore[union-attr]
+        if n == numerator == dont_know == 0:
+            return None
+        return {"kind": "proportion", "n": n, "numerator": numerator, "dont_know": dont_know}
+    described = _FIELDS.get(cls)
+    if described is None:
+        described = _FIELDS[cls] = tuple((f.name, f.type in ("int", int)) for f in fields(cls))
+    out: dict[str, Any] = {"kind": cls.kind}
+    zero = True
+    for name, whole in described:
+        if whole:
+            value: int | Decimal = sum(getattr(record, name) * count for record, count in items)
+        else:
+            value = ZERO
+            for record, count in items:
+                part = getattr(record, name)
+                if part:
+                    value = EXACT.add(value, EXACT.multiply(part, count))
+        if value != 0:
+            zero = False
+        out[name] = value if whole else decimal_text(value)  # type: ignore[arg-type]
+    return None if zero else out
 
 
 def _add(into: Deltas | Totals, keys: Iterable[Key], record: Stats, sign: int) -> None:

@@ -95,7 +95,9 @@ __all__ = [
     "answer_contribution",
     "compile_indicator",
     "empty_stats",
+    "evolution_side",
     "pair_contribution",
+    "pair_of_sides",
     "respondent_breakdowns",
 ]
 
@@ -103,6 +105,8 @@ DONT_KNOW: Final = "dk"  # as socle.lib.collection.answers.DONT_KNOW
 KINDS: Final = frozenset({"proportion", "mean", "count", "ratio", "evolution"})
 
 Status = Literal["answered", "dont_know", "unanswered"]
+# One wave of an evolution for one respondent: (answers given, value, "don't know"); see evolution_side.
+Side = tuple[bool, int | Decimal | None, bool]
 
 
 class IndicatorError(ValueError):
@@ -401,13 +405,14 @@ def answer_contribution(
     return _count(reading)
 
 
-def _side(
+def evolution_side(
     indicator: Indicator,
     answers: Mapping[str, object] | None,
-    scores: Mapping[str, object] | None,
-    today: datetime.date | None,
-) -> tuple[bool, int | Decimal | None, bool]:
-    """(given, value, don't know) for one wave of an evolution."""
+    scores: Mapping[str, object] | None = None,
+    *,
+    today: datetime.date | None = None,
+) -> Side:
+    """``(given, value, don't know)`` of one wave of an evolution: what :func:`pair_contribution` reads of it."""
     if answers is None or indicator.value is None:
         return False, None, False
     reading = _Reading(indicator, _values(indicator, answers, scores), today)
@@ -434,8 +439,20 @@ def pair_contribution(
     """
     if indicator.kind != "evolution" or indicator.value is None:
         raise IndicatorError(f"indicator {indicator.code!r} is a {indicator.kind}, not an evolution")
-    given_before, value_before, dont_know_before = _side(indicator, before, before_scores, today)
-    given_after, value_after, dont_know_after = _side(indicator, after, after_scores, today)
+    return pair_of_sides(
+        indicator,
+        evolution_side(indicator, before, before_scores, today=today),
+        evolution_side(indicator, after, after_scores, today=today),
+    )
+
+
+def pair_of_sides(indicator: Indicator, before: Side, after: Side) -> EvolutionStats:
+    """The record of a respondent from the :func:`evolution_side` of each wave (so that the rebuild can remember
+    sides and pairs apart: many respondents share a side's value)."""
+    if indicator.kind != "evolution" or indicator.value is None:
+        raise IndicatorError(f"indicator {indicator.code!r} is a {indicator.kind}, not an evolution")
+    given_before, value_before, dont_know_before = before
+    given_after, value_after, dont_know_after = after
     if value_before is not None and value_after is not None:
         change = EXACT.subtract(Decimal(value_after), Decimal(value_before))
         gain = change.copy_negate() if indicator.direction == "down" else change
