@@ -20,9 +20,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from socle.api import actions as api_actions
 from socle.collection import actions as collection_actions
 from socle.frameworks import actions as frameworks_actions
+from socle.frameworks.models import FrameworkVersion
 from socle.imports import actions as imports_actions
 from socle.network import actions
 from socle.network.models import Role
+from socle.sector import actions as sector_actions
 from tests.conftest import login_as
 from tests.factories import ROLES, World
 from tests.framework_docs import load, organisation_document, sector_document
@@ -251,6 +253,51 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("improvement:action_edit", "POST"): (lambda w: _improvement(w, "action"), {"title": ""}, ACTIVITY_WRITE),
     ("improvement:action_remove", "POST"): (lambda w: _improvement(w, "action"), {}, ACTIVITY_WRITE),
     # Sector campaigns belong to the network: its staff read them, its admins open them.
+    ("sector:home", "GET"): (net, {}, NETWORK_READ),
+    ("sector:home", "POST"): (
+        net,
+        {
+            "min_establishments": 3,
+            "min_people_share": "0.1",
+            "trim": "3.5",
+            "method": "poststratification",
+            "min_weighting_establishments": 2,
+        },
+        NETWORK_WRITE,
+    ),
+    ("sector:consolidate", "POST"): (
+        lambda w: {"slug": w.network.slug, "public_id": w.sector_campaign.public_id},  # type: ignore[attr-defined]
+        {},
+        NETWORK_WRITE,
+    ),
+    ("sector:consolidation", "GET"): (
+        lambda w: {"slug": w.network.slug, "public_id": w.consolidation.public_id},  # type: ignore[attr-defined]
+        {},
+        NETWORK_READ,
+    ),
+    ("sector:consolidation", "POST"): (
+        lambda w: {"slug": w.network.slug, "public_id": w.consolidation.public_id},  # type: ignore[attr-defined]
+        {"step": "publish"},
+        NETWORK_WRITE,
+    ),
+    ("sector:member_home", "GET"): (org, {}, ORG_READ),
+    ("sector:member_consolidation", "GET"): (
+        lambda w: {"slug": w.org.slug, "public_id": w.consolidation.public_id},  # type: ignore[attr-defined]
+        {},
+        ORG_READ,
+    ),
+    ("sector:member_consolidation", "POST"): (
+        lambda w: {"slug": w.org.slug, "public_id": w.consolidation.public_id},  # type: ignore[attr-defined]
+        {"decision": "validated", "comment": "", "named": "on"},
+        ORG_WRITE,
+    ),
+    ("sector:public_sector", "GET"): (lambda w: {"network_slug": w.network.slug}, {}, EVERYONE),
+    ("sector:public_campaign", "GET"): (lambda w: {"network_slug": w.network.slug, "code": "mini-2026"}, {}, EVERYONE),
+    ("sector:public_version", "GET"): (
+        lambda w: {"network_slug": w.network.slug, "code": "mini-2026", "version": 1},
+        {},
+        EVERYONE,
+    ),
     ("collection:sector_campaigns", "GET"): (net, {}, NETWORK_READ),
     ("collection:sector_campaigns", "POST"): (net, {}, NETWORK_WRITE),
     ("collection:sector_campaign", "GET"): (
@@ -383,10 +430,40 @@ def _add_frameworks(world: World) -> None:
         world.network,
         sector_v1,
         name="Mini 2026",
+        code="mini-2026",
         starts_on=datetime.date.today(),
         ends_on=datetime.date.today() + datetime.timedelta(days=300),
         acting_user=None,
     )
+
+
+def _add_sector(world: World) -> None:
+    """A campaign of the organisation in the sector campaign with one answer, consolidated and in review; and a
+    first publication of it (so that the public pages exist), then a second consolidation in review."""
+    own_v1 = FrameworkVersion.objects.get(framework__slug="asso-a-mini", number=1)
+    joined = collection_actions.open_campaign(
+        world.org,
+        own_v1,
+        name="Entrées secteur",
+        wave="entry",
+        starts_on=datetime.date.today(),
+        ends_on=datetime.date.today() + datetime.timedelta(days=30),
+        establishments=[world.establishment],
+        acting_user=None,
+        sector_campaign=world.sector_campaign,  # type: ignore[attr-defined]
+    )
+    collection_actions.submit(
+        campaign=joined,
+        establishment=world.establishment,
+        questionnaire_code=joined.links.get().questionnaire_code,
+        submission_uuid=uuid.uuid4(),
+        answers={"droits": "oui"},
+        mode="self",
+    )
+    first = sector_actions.consolidate(world.sector_campaign, acting_user=None)  # type: ignore[attr-defined]
+    sector_actions.publish(sector_actions.open_review(first, message="", acting_user=None), acting_user=None)
+    second = sector_actions.consolidate(world.sector_campaign, acting_user=None)  # type: ignore[attr-defined]
+    world.consolidation = sector_actions.open_review(second, message="", acting_user=None)  # type: ignore[attr-defined]
 
 
 def _outcome(response: Any) -> Any:
@@ -411,9 +488,12 @@ def test_role_gets_what_the_matrix_says(
 ) -> None:
     kwargs, data, expected = MATRIX[(name, method)]
     if name.startswith(
-        ("frameworks:", "api-v1:", "collection:", "activity:", "api:", "imports:", "improvement:", "measurement:")
-    ):
+        ("frameworks:", "api-v1:", "collection:", "activity:", "api:", "imports:", "improvement:", "measurement:",
+         "sector:")
+    ):  # fmt: skip
         _add_frameworks(world_with_invitation)
+    if name.startswith("sector:"):
+        _add_sector(world_with_invitation)
     url = reverse(name, kwargs=kwargs(world_with_invitation))
     login_as(client, world_with_invitation.users[role])
     if method == "PUT":

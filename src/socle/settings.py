@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "socle.measurement",
     "socle.improvement",
     "socle.qualitative",
+    "socle.sector",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from socle.audit.models import record
@@ -78,8 +79,10 @@ def open_sector_campaign(
     starts_on: datetime.date,
     ends_on: datetime.date,
     acting_user: Any,
+    code: str = "",
 ) -> SectorCampaign:
-    """A network's campaign on a published version of one of its sector frameworks, that members join."""
+    """A network's campaign on a published version of one of its sector frameworks, that members join. ``code``
+    (a slug, unique in the network) defaults to the name's slug, numbered when it is taken."""
     framework = version.framework
     if framework.network_id != network.pk or framework.organisation_id is not None or not version.is_published:
         raise ActionError(_("A sector campaign runs a published version of one of the network's sector frameworks."))
@@ -87,10 +90,16 @@ def open_sector_campaign(
         raise ActionError(_("Give the campaign a name."))
     if ends_on < starts_on:
         raise ActionError(_("The campaign ends before it starts."))
+    code = code.strip()
+    if code and (slugify(code) != code or len(code) > 64):
+        raise ActionError(_("The code may hold only lower-case letters, digits and hyphens (64 at most)."))
     with transaction.atomic():
+        if code and SectorCampaign.objects.filter(network=network, code=code).exists():
+            raise ActionError(_("Another sector campaign of the network already has this code."))
         sector_campaign = SectorCampaign.objects.create(
             network=network,
             framework_version=version,
+            code=code or free_sector_campaign_code(network, name),
             name=name.strip(),
             starts_on=starts_on,
             ends_on=ends_on,
@@ -105,6 +114,17 @@ def open_sector_campaign(
             version=f"{framework.slug} v{version.number}",
         )
     return sector_campaign
+
+
+def free_sector_campaign_code(network: Network, name: str) -> str:
+    """The name's slug (``campaign`` when it has none), numbered ``-2``, ``-3``… when the network already uses it."""
+    base = slugify(name)[:56].strip("-") or "campaign"
+    taken = set(SectorCampaign.objects.filter(network=network, code__startswith=base).values_list("code", flat=True))
+    code, number = base, 1
+    while code in taken:
+        number += 1
+        code = f"{base}-{number}"
+    return code
 
 
 def can_join(sector_campaign: SectorCampaign, organisation: Organisation, version: FrameworkVersion) -> str:

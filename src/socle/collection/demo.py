@@ -21,12 +21,16 @@ from socle.network.models import Network, Organisation
 
 DEMO_CAMPAIGN = "Entrées 2026 (démo)"
 DEMO_SECTOR_CAMPAIGN = "LCEP 2026 (démo)"
+DEMO_SECTOR_CAMPAIGN_CODE = "demo-2026"
 
 
 def load_demo_sector_campaign(network: Network) -> SectorCampaign:
     """The network's sector campaign on the published LCEP version, open for a year around today."""
     existing = SectorCampaign.objects.filter(network=network, name=DEMO_SECTOR_CAMPAIGN).first()
     if existing is not None:
+        if existing.code != DEMO_SECTOR_CAMPAIGN_CODE:  # a demo database made before sector campaigns had codes
+            SectorCampaign.objects.filter(pk=existing.pk).update(code=DEMO_SECTOR_CAMPAIGN_CODE)
+            existing.code = DEMO_SECTOR_CAMPAIGN_CODE
         return existing
     today = timezone.localdate()
     version = FrameworkVersion.objects.get(framework__slug="lcep", number=1)
@@ -34,6 +38,7 @@ def load_demo_sector_campaign(network: Network) -> SectorCampaign:
         network,
         version,
         name=DEMO_SECTOR_CAMPAIGN,
+        code=DEMO_SECTOR_CAMPAIGN_CODE,
         starts_on=today - datetime.timedelta(days=60),
         ends_on=today + datetime.timedelta(days=365),
         acting_user=None,

@@ -45,6 +45,9 @@ class SectorCampaign(models.Model):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="sector_campaigns")
     framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="sector_campaigns")
     name = models.CharField(_("name"), max_length=200)
+    # The short name that commands, files and public addresses use (``socle sector_report --campaign lcep-2026``);
+    # unique in the network.
+    code = models.SlugField(_("code"), max_length=64)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     created_by = models.ForeignKey(
@@ -59,6 +62,7 @@ class SectorCampaign(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")), name="sector_campaign_dates_in_order"
             ),
+            models.UniqueConstraint(fields=["network", "code"], name="sector_campaign_code_unique_in_network"),
         ]
         verbose_name = _("sector campaign")
         verbose_name_plural = _("sector campaigns")

@@ -167,7 +167,7 @@ def build(
         for establishment in participating:
             by_organisation.setdefault(establishment.organisation_id or 0, []).append(establishment)
         organisations = {o.pk: o for o in Organisation.objects.filter(pk__in=list(by_organisation))}
-        versions = {pk: _organisation_version(organisations[pk], sector) for pk in sorted(organisations)}
+        versions = {pk: organisation_version(organisations[pk], sector) for pk in sorted(organisations)}
         clock.lap(result, "frameworks")
         sector_campaign = _sector_campaign(target, sector, year)
         campaigns = {
@@ -367,7 +367,7 @@ def _sector_version(network: Network) -> FrameworkVersion:
     return load_framework_text(text, filename="lcep.yaml", network=network, publish=True).version
 
 
-def _organisation_version(organisation: Organisation, sector: FrameworkVersion) -> FrameworkVersion:
+def organisation_version(organisation: Organisation, sector: FrameworkVersion) -> FrameworkVersion:
     """The organisation's framework on the sector one, latest published version; adopted and published when
     the organisation has none."""
     framework = Framework.objects.filter(organisation=organisation, base=sector.framework).first()

@@ -26,6 +26,14 @@ class SectorCampaignForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Name"), max_length=200, help_text=gettext_lazy("For example “LCEP 2026”.")
     )
+    code = forms.SlugField(
+        label=gettext_lazy("Code"),
+        max_length=64,
+        required=False,
+        help_text=gettext_lazy(
+            "Short name for files and public addresses, for example “lcep-2026”. Left empty: made from the name."
+        ),
+    )
     version = forms.ModelChoiceField(
         label=gettext_lazy("Sector framework version"), queryset=FrameworkVersion.objects.none(), empty_label=None
     )
@@ -58,6 +66,7 @@ def sector_campaigns(request: HttpRequest, slug: str) -> HttpResponse:
                     network,
                     data["version"],
                     name=data["name"],
+                    code=data["code"],
                     starts_on=data["starts_on"],
                     ends_on=data["ends_on"],
                     acting_user=request.user,

@@ -14,3 +14,10 @@ from socle.measurement.models import Fact
 def facts_of(organisation_id: int) -> QuerySet[Fact]:
     """The organisation's facts, and no other's (tenant key: ``organisation_id``)."""
     return Fact.objects.filter(organisation_id=organisation_id)
+
+
+def facts_of_sector_campaign(sector_campaign_id: int) -> QuerySet[Fact]:
+    """The facts of every member campaign that joined a sector campaign, across organisations: only for the
+    network's consolidation (``socle.sector.inputs``), whose every output goes through disclosure control
+    (``socle.lib.sector.disclosure``). Never shown as such."""
+    return Fact.objects.filter(campaign__sector_campaign_id=sector_campaign_id)

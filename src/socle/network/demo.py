@@ -172,7 +172,7 @@ def _frame(network: Network, lcep: Field) -> None:
         )
         for est_name, type_code, departement, places, people, employees, participates in establishments:
             counter += 1
-            _establishment(
+            demo_establishment(
                 network,
                 lcep,
                 types[type_code],
@@ -200,7 +200,7 @@ def _frame(network: Network, lcep: Field) -> None:
                 "contact_email": f"direction{index // 3 + 1}@gestionnaire.socle.example",
             },
         )
-        _establishment(
+        demo_establishment(
             network,
             lcep,
             types[type_code],
@@ -215,7 +215,7 @@ def _frame(network: Network, lcep: Field) -> None:
         )
 
 
-def _establishment(
+def demo_establishment(  # also used by socle.sector.demo
     network: Network,
     lcep: Field,
     type_: EstablishmentType,

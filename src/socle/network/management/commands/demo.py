@@ -16,6 +16,7 @@ from socle.network.demo import current_code, demo_password, load_demo
 from socle.network.initial_data import load_fields
 from socle.network.models import EstablishmentType, Field
 from socle.qualitative.demo import load_demo_qualitative
+from socle.sector.demo import load_demo_sector
 from socle.web.management.serving import parse_addr, serve
 
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         load_demo_qualitative(result.network)
         load_demo_activity(result.network)
         load_demo_improvement(result.network)
+        publication = load_demo_sector(result.network)
         if options["code"]:
             for account in result.accounts:
                 if account.totp_key:
@@ -61,6 +63,8 @@ class Command(BaseCommand):
         out.write(f"Database: {settings.DATABASES['default']['NAME']}")
         out.write(f"Network: {result.network.name} — {url}n/{result.network.slug}/")
         out.write(f"Sector framework: {url}f/lcep/")
+        code = publication.sector_campaign.code
+        out.write(f"Published sector figures ({code}): {url}sector/{result.network.slug}/{code}/")
         link = campaign.links.order_by("establishment__name", "questionnaire_code").first()
         if link is not None:
             out.write(f"Respondent link ({link.establishment.name}, {campaign.name}): {url}r/{link.code}/")
