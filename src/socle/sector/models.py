@@ -203,10 +203,14 @@ class UnitCost(models.Model):
     label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
     value = models.DecimalField(_("cost in euros"), max_digits=12, decimal_places=2,
                                 validators=[MinValueValidator(Decimal("0.01"))])  # fmt: skip
+    # A published range around the value (e.g. an emergency visit €161.50 to €227), used by the low and high ends.
+    low = models.DecimalField(_("low"), max_digits=12, decimal_places=2, null=True, blank=True)
+    high = models.DecimalField(_("high"), max_digits=12, decimal_places=2, null=True, blank=True)
     unit = models.CharField(_("per"), max_length=20)
     year = models.PositiveSmallIntegerField(_("year of the cost"), validators=[MinValueValidator(1990)])
     source = models.CharField(_("source"), max_length=500)
     verify = models.BooleanField(_("to verify (second-hand or dated)"), default=False)
+    note = models.CharField(_("note"), max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
