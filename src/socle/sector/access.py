@@ -6,6 +6,8 @@
   to review (never a draft): :func:`get_consolidation_for_member`. Its admins review; staff and consenting
   facilitators read.
 - Anybody reaches published figures: :func:`publications_of`, :func:`get_publication` (404 when there is none).
+- Network staff reach their network's publications (:func:`get_publication_for_network`: admins start a report's
+  PDF) and its report jobs (:func:`get_report_job_for_network`: staff follow and download them).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.http import Http404, HttpRequest
 from socle.collection.models import SectorCampaign
 from socle.network.access import NetworkAccess, OrganisationAccess, get_network_for_user, get_organisation_for_user
 from socle.network.models import Network
-from socle.sector.models import Consolidation, ConsolidationStatus, Publication
+from socle.sector.models import Consolidation, ConsolidationStatus, Publication, ReportJob
 
 __all__ = [
     "consolidations_for_member",
@@ -26,7 +28,10 @@ __all__ = [
     "get_consolidation_for_member",
     "get_consolidation_for_network",
     "get_publication",
+    "get_publication_for_network",
+    "get_report_job_for_network",
     "publications_of",
+    "report_jobs_of",
 ]
 
 
@@ -97,3 +102,36 @@ def get_publication(
     if publication is None:
         raise Http404
     return network, publication.sector_campaign, publication
+
+
+def get_publication_for_network(
+    request: HttpRequest, slug: str, public_id: UUID, *, write: bool = False
+) -> tuple[NetworkAccess, Publication]:
+    access = get_network_for_user(request, slug, write=write)
+    publication = (
+        publications_of(access.network)
+        .select_related("sector_campaign__framework_version__framework")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if publication is None:
+        raise Http404
+    return access, publication
+
+
+def report_jobs_of(network_id: int) -> QuerySet[ReportJob]:
+    """Every query for a network's report jobs starts here (tenant key: network_id)."""
+    return ReportJob.objects.filter(network_id=network_id)
+
+
+def get_report_job_for_network(request: HttpRequest, slug: str, public_id: UUID) -> tuple[NetworkAccess, ReportJob]:
+    access = get_network_for_user(request, slug)
+    job = (
+        report_jobs_of(access.network.pk)
+        .select_related("publication__sector_campaign", "created_by")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if job is None:
+        raise Http404
+    return access, job

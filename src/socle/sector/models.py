@@ -258,3 +258,64 @@ class CostMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} → {self.unit_cost_id} × {self.quantity}"
+
+
+class ReportJob(models.Model):
+    """An advocacy report of a publication, as a PDF made in the background (``socle.sector.tasks``), with its
+    progress. As imports keep their files, the PDF's bytes are kept in the database (``content``): the worker may
+    run on another machine than the web server, and the database is the one store both share.
+
+    A publication never changes, so a finished job's PDF stays right for its publication, region and language:
+    the public ``report.pdf`` serves the latest such PDF and makes one (``for_public``) only when there is none.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    class Step(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        FIGURES = "figures", _("Reading the published figures")
+        CHARTS = "charts", _("Drawing the chart and the theory of change")
+        PDF = "pdf", _("Laying out the PDF")
+        DONE = "done", _("Done")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="report_jobs")
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="report_jobs")
+    region = models.CharField(max_length=3, blank=True)  # a région's code, or "" for the whole sector
+    language = models.CharField(max_length=8, default="fr")
+    for_public = models.BooleanField(default=False)  # made on demand for the public page, not by network staff
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    step = models.CharField(max_length=20, choices=Step.choices, default=Step.QUEUED)
+    percent = models.PositiveSmallIntegerField(default=0)
+    content = models.BinaryField(default=b"")
+    file_size = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+
+    task_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at"]
+        indexes: ClassVar = [
+            models.Index(fields=["network", "created_at"], name="report_job_network"),
+            models.Index(fields=["publication", "region", "language", "status"], name="report_job_publication"),
+        ]
+        verbose_name = _("advocacy report")
+        verbose_name_plural = _("advocacy reports")
+
+    def __str__(self) -> str:
+        return f"report of publication {self.publication_id} ({self.region or 'all'}, {self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

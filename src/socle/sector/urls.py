@@ -1,6 +1,6 @@
 from django.urls import path
 
-from socle.sector import views
+from socle.sector import report_views, views
 
 app_name = "sector"
 
@@ -13,4 +13,18 @@ urlpatterns = [
     path("sector/<slug:network_slug>/", views.public_sector, name="public_sector"),
     path("sector/<slug:network_slug>/<slug:code>/", views.public_campaign, name="public_campaign"),
     path("sector/<slug:network_slug>/<slug:code>/v<int:version>/", views.public_campaign, name="public_version"),
+    # The advocacy report (socle.sector.report): public page and PDF; the PDF made in the background for staff.
+    path("sector/<slug:network_slug>/<slug:code>/report/", report_views.public_report, name="public_report"),
+    path("sector/<slug:network_slug>/<slug:code>/report.pdf", report_views.public_report_pdf, name="public_report_pdf"),
+    path(
+        "n/<slug:slug>/sector/publications/<uuid:public_id>/report",
+        report_views.report_start,
+        name="report_start",
+    ),
+    path("n/<slug:slug>/sector/reports/<uuid:public_id>/", report_views.report_job, name="report_job"),
+    path(
+        "n/<slug:slug>/sector/reports/<uuid:public_id>/report.pdf",
+        report_views.report_job_pdf,
+        name="report_job_pdf",
+    ),
 ]
