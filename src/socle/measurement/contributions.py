@@ -91,7 +91,8 @@ class VersionIndicators:
                         self._document_id = _interned(("document", _text(self.document)))
                     document_id = self._document_id
                 memo_id = _interned(("memo", questionnaire, same_id, document_id))
-            found = self._plans[key] = Plan(indicator, inputs, memo_id, same_id)
+            single = inputs is not None and len(inputs) == 1
+            found = self._plans[key] = Plan(indicator, inputs, memo_id, same_id, single)
         return found
 
     def answer_plans(self, questionnaire: str) -> tuple[Plan, ...]:
@@ -205,6 +206,7 @@ class Plan:
     inputs: tuple[str, ...] | None
     memo_id: int | None
     same_id: int | None
+    single: bool = False  # one input: memo keys of one answer rather than of a tuple of them
 
 
 _INTERNED: dict[Hashable, int] = {}
@@ -461,8 +463,9 @@ class Reader:
         values = tuple(map(answers.get, inputs))
         types = tuple(map(type, values))
         try:
-            if tuple not in types:  # a type kept with each answer: ``1``, ``True``, ``Decimal(1)`` and ``"1"`` differ
-                key: Hashable = (plan.memo_id, values, types)
+            # a type kept with each answer: ``1``, ``True``, ``Decimal(1)`` and ``"1"`` differ
+            if tuple not in types:
+                key: Hashable = (plan.memo_id, values[0], types[0]) if plan.single else (plan.memo_id, values, types)
                 hash(key)
                 return key
         except TypeError:  # lists (multiple choices): frozen below
@@ -605,9 +608,10 @@ class Reader:
             if questions is None:
                 breakdowns = version.document.get("breakdowns") or {}
                 questions = version._breakdown_questions = tuple((str(k), str(q)) for k, q in breakdowns.items())
-            raw = (row.framework_version_id, row.mode, *map(row.answers.get, (q for _, q in questions)))
+            answered = (row.framework_version_id, row.mode, *map(row.answers.get, (q for _, q in questions)))
+            raw: tuple[Any, ...] | None = answered
             try:
-                values = self._values.get(raw)
+                values = self._values.get(answered)
             except TypeError:  # a list given to a breakdown's question: not remembered
                 raw, values = None, None
             if values is None:
@@ -636,9 +640,13 @@ class Reader:
                 # _answer_record_id's first memo key, inline: a key that holds a tuple or cannot be hashed is
                 # never stored in this form, so a miss here is found again (or computed) there
                 if plan.inputs is not None:
-                    values = tuple(map(get, plan.inputs))
                     try:
-                        found = records.get((plan.memo_id, values, tuple(map(type, values))), _MISSING)
+                        if plan.single:
+                            value = get(plan.inputs[0])
+                            found = records.get((plan.memo_id, value, type(value)), _MISSING)
+                        else:
+                            values = tuple(map(get, plan.inputs))
+                            found = records.get((plan.memo_id, values, tuple(map(type, values))), _MISSING)
                     except TypeError:
                         found = _MISSING
                     if found is not _MISSING:
@@ -769,9 +777,10 @@ def summed_dict(counted: Iterable[tuple[Stats, int]]) -> dict[str, Any] | None:
     if cls is ProportionStats:  # most facts
         n = numerator = dont_know = 0
         for record, count in items:
-            n += record.n * count  # type: ignore[union-attr]
-            numerator += record.numerator * count  # type: ignore[union-attr]
-            dont_know += record.dont_know * count  # type: ignore[union-attr]
+            assert isinstance(record, ProportionStats)
+            n += record.n * count
+            numerator += record.numerator * count
+            dont_know += record.dont_know * count
         if n == numerator == dont_know == 0:
             return None
         return {"kind": "proportion", "n": n, "numerator": numerator, "dont_know": dont_know}
