@@ -143,6 +143,8 @@ OPERATIONS = [
     ("GET", "/api/v1/submissions/export.xlsx"),
     ("GET", "/api/v1/submissions/{submission_id}"),
     ("GET", "/api/v1/results"),
+    ("GET", "/api/v1/sector/{network}/publications"),
+    ("GET", "/api/v1/sector/{network}/publications/{code}"),
 ]
 
 

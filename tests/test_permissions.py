@@ -298,6 +298,13 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
         {},
         EVERYONE,
     ),
+    # Open data of published figures: public, like the pages.
+    ("sector:public_opendata", "GET"): (lambda w: {"network_slug": w.network.slug, "code": "mini-2026"}, {}, EVERYONE),
+    ("sector:public_version_opendata", "GET"): (
+        lambda w: {"network_slug": w.network.slug, "code": "mini-2026", "version": 1},
+        {},
+        EVERYONE,
+    ),
     ("collection:sector_campaigns", "GET"): (net, {}, NETWORK_READ),
     ("collection:sector_campaigns", "POST"): (net, {}, NETWORK_WRITE),
     ("collection:sector_campaign", "GET"): (
@@ -323,6 +330,13 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
         {},
         dict.fromkeys(ROLES, 401),
     ),
+    # Published sector figures are public: no token, no session.
+    ("api-v1:list_sector_publications", "GET"): (lambda w: {"network": w.network.slug}, {}, EVERYONE),
+    ("api-v1:get_sector_publication", "GET"): (
+        lambda w: {"network": w.network.slug, "code": "mini-2026"},
+        {},
+        EVERYONE,
+    ),
     # API tokens: the organisation's admins manage them.
     ("api:tokens", "GET"): (org, {}, ORG_WRITE),
     ("api:tokens", "POST"): (org, {"name": "Kobo", "scopes": ["submissions:read"]}, ORG_WRITE),
@@ -340,6 +354,9 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     # The Django admin checks its own permissions (is_staff); no role of Socle reaches it.
     ("admin:index", "GET"): (none, {}, dict.fromkeys(ROLES, "admin_login")),
 }
+
+# API endpoints that need the sector world (a published sector campaign).
+SECTOR_API = {"api-v1:list_sector_publications", "api-v1:get_sector_publication"}
 
 # Django's admin site registers hundreds of patterns; its entry point stands for them all.
 EXCLUDED_NAMESPACES = {"admin"}
@@ -492,7 +509,7 @@ def test_role_gets_what_the_matrix_says(
          "sector:")
     ):  # fmt: skip
         _add_frameworks(world_with_invitation)
-    if name.startswith("sector:"):
+    if name.startswith("sector:") or name in SECTOR_API:
         _add_sector(world_with_invitation)
     url = reverse(name, kwargs=kwargs(world_with_invitation))
     login_as(client, world_with_invitation.users[role])

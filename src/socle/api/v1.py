@@ -4,6 +4,7 @@ Two ways to authenticate. Framework endpoints use the browser session (with its 
 the same access helpers as the pages, so the API sees exactly what the person sees: outsiders get 404, read-only
 roles 403. Submission endpoints (`socle.api.submissions`) use an organisation's API token
 (`Authorization: Bearer socle_…`), scoped and revocable; they only ever see that organisation's rows.
+Published sector figures (`socle.api.sector`) are public: no token, no session.
 
 Every error is JSON with a `detail` that says what is wrong. A body that is not JSON, that uses `NaN` or
 `Infinity`, or that holds the NUL character (which PostgreSQL cannot store) or half of a surrogate pair (which
@@ -25,6 +26,7 @@ from ninja.security import django_auth
 
 from socle.api.results import router as results_router
 from socle.api.schemas import ErrorOut, ProblemOut
+from socle.api.sector import router as sector_router
 from socle.api.submissions import router as submissions_router
 from socle.frameworks import actions
 from socle.frameworks.access import get_framework_for_user, get_version_for_user
@@ -106,7 +108,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "Frameworks (référentiels) of a network and its member organisations, with the browser session; "
-        "submissions of one organisation, with its API token (`Authorization: Bearer socle_…`)."
+        "submissions of one organisation, with its API token (`Authorization: Bearer socle_…`); "
+        "published sector figures, public (no token)."
     ),
     auth=django_auth,
     urls_namespace="api-v1",
@@ -224,3 +227,4 @@ def post_version(request: HttpRequest, slug: str = Slug) -> Any:
 
 api.add_router("", submissions_router)
 api.add_router("", results_router)
+api.add_router("", sector_router)

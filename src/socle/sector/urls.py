@@ -27,4 +27,10 @@ urlpatterns = [
         report_views.report_job_pdf,
         name="report_job_pdf",
     ),
+    path("sector/<slug:network_slug>/<slug:code>/opendata.zip", views.public_opendata, name="public_opendata"),
+    path(
+        "sector/<slug:network_slug>/<slug:code>/v<int:version>/opendata.zip",
+        views.public_opendata,
+        name="public_version_opendata",
+    ),
 ]

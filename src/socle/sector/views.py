@@ -1,7 +1,8 @@
 """Pages of sector figures. Network staff: the sector campaigns with their consolidations, the network's thresholds,
 a consolidation's figures, opening it to review, publishing (``sector_home``, ``consolidation``). Members: the
 figures of the sector campaigns they took part in, their review, their own value beside the sector's quartiles
-(``member_home``, ``member_consolidation``). Everybody: published figures (``public_sector``, ``public_campaign``).
+(``member_home``, ``member_consolidation``). Everybody: published figures (``public_sector``, ``public_campaign``)
+and their open data (``public_opendata``: a zip of ``socle.sector.opendata``'s files).
 Each view calls its access helper first (``socle.sector.access``)."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from socle.collection.access import get_sector_campaign_for_user, sector_campaigns_of
 from socle.network.access import get_network_for_user, get_organisation_for_user
 from socle.network.actions import ActionError
-from socle.sector import actions, presentation, queries
+from socle.sector import actions, opendata, presentation, queries
 from socle.sector.access import (
     consolidations_for_member,
     consolidations_of,
@@ -234,3 +236,14 @@ def public_campaign(request: HttpRequest, network_slug: str, code: str, version:
             **_results_context(publication.figures),
         },
     )
+
+
+@require_GET
+def public_opendata(request: HttpRequest, network_slug: str, code: str, version: int | None = None) -> HttpResponse:
+    """The published figures as open data: a zip of the CSV files and their Data Package, made on the fly."""
+    network, sector_campaign, publication = get_publication(network_slug, code, version)
+    source = opendata.source_of(publication, base_url=settings.BASE_URL)
+    response = HttpResponse(opendata.zip_bytes(source), content_type="application/zip")
+    name = f"{network.slug}-{sector_campaign.code}-v{publication.version}-opendata.zip"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
