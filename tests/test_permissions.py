@@ -25,6 +25,7 @@ from socle.imports import actions as imports_actions
 from socle.network import actions
 from socle.network.models import Role
 from socle.sector import actions as sector_actions
+from socle.sector.costs import load_starting_costs
 from tests.conftest import login_as
 from tests.factories import ROLES, World
 from tests.framework_docs import load, organisation_document, sector_document
@@ -77,6 +78,25 @@ own_framework: Kwargs = lambda w: {"slug": w.org.slug, "framework": "asso-a-mini
 import_job: Kwargs = lambda w: {"slug": w.org.slug, "public_id": w.import_job.public_id}  # type: ignore[attr-defined]  # noqa: E731
 api_token: Kwargs = lambda w: {"slug": w.org.slug, "public_id": w.api_token.public_id}  # type: ignore[attr-defined]  # noqa: E731
 submission: Kwargs = lambda w: {**campaign(w), "submission_uuid": w.submission.uuid}  # type: ignore[attr-defined]  # noqa: E731
+
+
+def _publication(world: World) -> dict[str, Any]:
+    """The first publication of the sector campaign (``_add_sector`` publishes it)."""
+    from socle.sector.models import Publication
+
+    found = Publication.objects.get(sector_campaign=world.sector_campaign, version=1)  # type: ignore[attr-defined]
+    return {"slug": world.network.slug, "public_id": found.public_id}
+
+
+def _report_job(world: World) -> dict[str, Any]:
+    """A finished advocacy report job of that publication."""
+    from socle.sector.models import Publication, ReportJob
+
+    publication = Publication.objects.get(sector_campaign=world.sector_campaign, version=1)  # type: ignore[attr-defined]
+    job = ReportJob.objects.create(
+        network=world.network, publication=publication, status="done", step="done", percent=100, content=b"%PDF-"
+    )
+    return {"slug": world.network.slug, "public_id": job.public_id}
 
 
 def draft_document(world: World) -> dict[str, Any]:
@@ -280,6 +300,18 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
         {"step": "publish"},
         NETWORK_WRITE,
     ),
+    ("sector:costs", "GET"): (net, {}, NETWORK_READ),
+    ("sector:costs", "POST"): (net, {"step": "load_starting"}, NETWORK_WRITE),
+    ("sector:unit_cost", "GET"): (
+        lambda w: {"slug": w.network.slug, "public_id": w.unit_cost.public_id},  # type: ignore[attr-defined]
+        {},
+        NETWORK_READ,
+    ),
+    ("sector:unit_cost", "POST"): (
+        lambda w: {"slug": w.network.slug, "public_id": w.unit_cost.public_id},  # type: ignore[attr-defined]
+        {"label_fr": "Nuitée", "value": "20", "unit": "night", "year": 2024, "source": "Test"},
+        NETWORK_WRITE,
+    ),
     ("sector:member_home", "GET"): (org, {}, ORG_READ),
     ("sector:member_consolidation", "GET"): (
         lambda w: {"slug": w.org.slug, "public_id": w.consolidation.public_id},  # type: ignore[attr-defined]
@@ -298,6 +330,16 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
         {},
         EVERYONE,
     ),
+    # The advocacy report: public for the latest publication; its PDF is made in the background by network admins.
+    ("sector:public_report", "GET"): (lambda w: {"network_slug": w.network.slug, "code": "mini-2026"}, {}, EVERYONE),
+    ("sector:public_report_pdf", "GET"): (
+        lambda w: {"network_slug": w.network.slug, "code": "mini-2026"},
+        {},
+        EVERYONE,
+    ),
+    ("sector:report_start", "POST"): (_publication, {"region": ""}, NETWORK_WRITE),
+    ("sector:report_job", "GET"): (_report_job, {}, NETWORK_READ),
+    ("sector:report_job_pdf", "GET"): (_report_job, {}, NETWORK_READ),
     # Open data of published figures: public, like the pages.
     ("sector:public_opendata", "GET"): (lambda w: {"network_slug": w.network.slug, "code": "mini-2026"}, {}, EVERYONE),
     ("sector:public_version_opendata", "GET"): (
@@ -481,6 +523,8 @@ def _add_sector(world: World) -> None:
     sector_actions.publish(sector_actions.open_review(first, message="", acting_user=None), acting_user=None)
     second = sector_actions.consolidate(world.sector_campaign, acting_user=None)  # type: ignore[attr-defined]
     world.consolidation = sector_actions.open_review(second, message="", acting_user=None)  # type: ignore[attr-defined]
+    load_starting_costs(world.network, acting_user=None)
+    world.unit_cost = world.network.unit_costs.get(code="emergency_visit")  # type: ignore[attr-defined]
 
 
 def _outcome(response: Any) -> Any:

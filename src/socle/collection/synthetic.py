@@ -481,6 +481,7 @@ class _Writer:
         shares: Mapping[str, float],
         result: SynthResult,
         progress: Callable[[int, int], None] | None,
+        periods: Mapping[str, tuple[datetime.date, datetime.date]] | None = None,
     ) -> None:
         self.network = network
         self.seed = seed
@@ -489,7 +490,7 @@ class _Writer:
         self.shares = shares
         self.result = result
         self.progress = progress
-        self.periods = people.default_periods(year)
+        self.periods = dict(periods) if periods is not None else people.default_periods(year)
         self.zone = timezone.get_default_timezone()
         self.done = 0
         self.forms: dict[str, people.Form] = {}
@@ -635,9 +636,12 @@ def populate(
     year: int,
     follow_up_share: float = 0.7,
     exit_share: float = 0.0,
+    periods: Mapping[str, tuple[datetime.date, datetime.date]] | None = None,
 ) -> SynthResult:
     """Invented people answering an existing organisation's campaigns (wave → campaign), as :func:`build` makes them
-    for a synthetic network: the demo uses it for a past year of results. Idempotent, like :func:`build`."""
+    for a synthetic network: the demo uses it for a past year of results. Idempotent, like :func:`build`.
+    ``periods`` (wave → first and last day) bounds the days people answer (default: ``default_periods(year)``);
+    the demo passes periods that end before today, so that no answer is dated in the future."""
     result = SynthResult(network=organisation.network, network_created=False, seed=seed)
     result.people = people_per_establishment * len(establishments)
     writer = _Writer(
@@ -649,6 +653,7 @@ def populate(
         {FOLLOW_UP: follow_up_share, EXIT: exit_share},
         result,
         None,
+        periods,
     )
     counts = {establishment.pk: people_per_establishment for establishment in establishments}
     writer.organisation(organisation, version, campaigns, establishments, counts)

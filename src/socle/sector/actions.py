@@ -22,15 +22,18 @@ from socle.collection.models import SectorCampaign
 from socle.network.actions import ActionError
 from socle.network.models import Network, Organisation
 from socle.sector.compute import public_figures, results_of
+from socle.sector.costs import sector_avoided_costs
 from socle.sector.inputs import sector_inputs
 from socle.sector.models import (
     Consolidation,
     ConsolidationStatus,
+    CostMapping,
     Decision,
     Method,
     Publication,
     Review,
     SectorSettings,
+    UnitCost,
 )
 
 __all__ = ["consolidate", "open_review", "publish", "review", "settings_of", "update_settings"]
@@ -100,6 +103,7 @@ def consolidate(sector_campaign: SectorCampaign, *, acting_user: Any) -> Consoli
     if not inputs.records:
         raise ActionError(_("No member has results in this sector campaign yet: there is nothing to consolidate."))
     results = results_of(inputs, settings)
+    results["avoided_costs"] = sector_avoided_costs(sector_campaign.network, results)
     with transaction.atomic():
         SectorCampaign.objects.select_for_update().filter(pk=sector_campaign.pk).first()
         number = (
@@ -232,3 +236,96 @@ def publish(consolidation: Consolidation, *, acting_user: Any) -> Publication:
             version=version,
         )
     return publication
+
+
+# --- Avoided costs: the network's unit costs and mappings ---------------------------------------------------------
+
+
+def save_unit_cost(
+    network: Network, data: dict[str, Any], *, acting_user: Any, cost: UnitCost | None = None
+) -> UnitCost:
+    """Adds a unit cost, or changes ``cost`` (its code stays). ``data``: the fields of :class:`UnitCost`."""
+    from socle.lib.sector import avoided_costs as lib
+
+    code = cost.code if cost is not None else str(data.get("code", "")).strip()
+    try:
+        lib.UnitCost(
+            code=code,
+            label=str(data["label_fr"]),
+            value=data["value"],
+            unit=str(data["unit"]),
+            year=int(data["year"]),
+            source=str(data["source"]),
+            low=data.get("low"),
+            high=data.get("high"),
+        )
+    except ValueError as error:
+        raise ActionError(str(error)) from error
+    with transaction.atomic():
+        if cost is None:
+            if UnitCost.objects.filter(network=network, code=code).exists():
+                raise ActionError(_("The network already has a unit cost with this code."))
+            cost = UnitCost(network=network, code=code)
+        for name in ("label_fr", "label_en", "value", "low", "high", "unit", "year", "source", "verify", "note"):
+            if name in data:
+                setattr(cost, name, data[name])
+        cost.updated_by = _actor(acting_user)
+        cost.save()
+        record("sector.unit_cost_saved", actor=acting_user, network=network, target=cost.code, value=str(cost.value),
+               year=cost.year)  # fmt: skip
+    return cost
+
+
+def save_mapping(
+    network: Network,
+    *,
+    indicator: str,
+    wave: str,
+    unit_cost: UnitCost,
+    baseline_wave: str = "",
+    quantity: Decimal,
+    description: str,
+    scenarios: dict[str, Any],
+    comparison_group: bool,
+    acting_user: Any,
+) -> CostMapping:
+    """Values the outcomes of a sector indicator with a unit cost (one mapping per indicator, wave and cost)."""
+    from socle.sector.costs import scenarios_of
+
+    if unit_cost.network_id != network.pk:
+        raise ActionError(_("Choose one of the network's unit costs."))
+    if quantity <= 0:
+        raise ActionError(_("The quantity avoided per person must be positive."))
+    if baseline_wave == wave:
+        raise ActionError(_("A change is counted since another wave than the outcome's."))
+    if not description.strip():
+        raise ActionError(_("Say what is avoided."))
+    try:
+        scenarios_of(scenarios)
+    except ValueError as error:
+        raise ActionError(str(error)) from error
+    with transaction.atomic():
+        found, _created = CostMapping.objects.update_or_create(
+            network=network,
+            indicator=indicator,
+            wave=wave,
+            unit_cost=unit_cost,
+            defaults={
+                "quantity": quantity,
+                "baseline_wave": baseline_wave,
+                "description": description.strip(),
+                "scenarios": scenarios,
+                "comparison_group": comparison_group,
+                "updated_by": _actor(acting_user),
+            },
+        )
+        record("sector.cost_mapping_saved", actor=acting_user, network=network, target=str(found.public_id),
+               indicator=indicator, wave=wave, unit_cost=unit_cost.code, quantity=str(quantity))  # fmt: skip
+    return found
+
+
+def delete_mapping(mapping: CostMapping, *, acting_user: Any) -> None:
+    with transaction.atomic():
+        record("sector.cost_mapping_deleted", actor=acting_user, network=mapping.network, target=str(mapping.public_id),
+               indicator=mapping.indicator, unit_cost=mapping.unit_cost.code)  # fmt: skip
+        mapping.delete()

@@ -33,7 +33,6 @@ from typing import Any
 import numpy as np
 
 from socle.lib import geo
-from socle.lib.measurement import cluster
 from socle.lib.measurement.cluster import _components
 from socle.lib.measurement.compute import Indicator
 from socle.lib.measurement.stats import EvolutionStats, ProportionStats, Stats
@@ -46,7 +45,7 @@ from socle.lib.sector.weighting import (
     WeightedEstimate,
     calibrate,
     coverage,
-    weighted_estimate,
+    weighted_cell,
 )
 from socle.measurement.contributions import version_indicators
 from socle.network.models import EstablishmentType
@@ -210,18 +209,16 @@ def _quartiles(
 ) -> dict[str, Any] | None:
     """Quartiles across organisations of their own (unweighted) values, each organisation with at least
     ``minimum`` respondents; None with fewer than :data:`BENCHMARK_MIN_ORGANISATIONS` such organisations."""
-    by_organisation: dict[int, list[Stats]] = {}
+    # An organisation's value is the ratio of its sums (as its own dashboard shows it): Σy / Σx, times the factor.
+    sums: dict[int, list[float]] = {}
     for key, record in records.items():
-        by_organisation.setdefault(inputs.organisation_of[key], []).append(record)
-    values: list[float] = []
-    for group in by_organisation.values():
-        pooled = sum(group[1:], group[0])
-        respondents, _numerator = _respondents(pooled)
-        if respondents < minimum:
-            continue
-        found = cluster.consolidate_indicator(indicator, cluster.cluster_sums(group))
-        if found.value is not None:
-            values.append(found.value)
+        y, x, _change = _components(record)
+        found = sums.setdefault(inputs.organisation_of[key], [0.0, 0.0, 0])
+        found[0] += float(y)
+        found[1] += float(x)
+        found[2] += _respondents(record)[0]
+    factor = float(indicator.factor)
+    values = [y / x * factor for y, x, respondents in sums.values() if respondents >= minimum and x > 0]
     if len(values) < BENCHMARK_MIN_ORGANISATIONS:
         return None
     q1, median, q3 = (float(v) for v in np.percentile(values, [25, 50, 75]))
@@ -356,16 +353,17 @@ def _wave(
     frame = [replace(row, participating=row.key in taking_part) for row in inputs.frame]
     method = "raking" if settings.method == "raking" else "poststratification"
     weights = calibrate(frame, rules, method=method)
-    sector = weighted_estimate(indicator, records, weights)
+    cell = weighted_cell(indicator, records, weights)
+    sector = cell.estimate()
     estimates: dict[tuple[str, ...], tuple[WeightedEstimate, list[str]]] = {("", ""): (sector, list(records))}
     for region in regions:
         keys = [k for k in records if frame_keys[k].region == region]
         if keys:
-            estimates[(region, "")] = (weighted_estimate(indicator, records, weights, domain=set(keys)), keys)
+            estimates[(region, "")] = (cell.estimate(set(keys), unweighted=False), keys)
     for type_code in types:
         keys = [k for k in records if frame_keys[k].type == type_code]
         if keys:
-            estimates[("", type_code)] = (weighted_estimate(indicator, records, weights, domain=set(keys)), keys)
+            estimates[("", type_code)] = (cell.estimate(set(keys), unweighted=False), keys)
     decisions = _protected(records, estimates, disclosure_rules)
     representative = found.representative
     by_region = [

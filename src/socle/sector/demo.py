@@ -6,6 +6,9 @@ frame (type x region) have no participant: the figures are labelled "non représ
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 from django.utils import timezone
 
 from socle.collection.actions import open_campaign
@@ -16,8 +19,8 @@ from socle.lib.identifiers import siren_with_check_digit
 from socle.network.access import establishments_of
 from socle.network.demo import demo_establishment
 from socle.network.models import EstablishmentType, Field, Network, Organisation
-from socle.sector import actions
-from socle.sector.models import Decision, Publication
+from socle.sector import actions, costs
+from socle.sector.models import CostMapping, Decision, Publication, UnitCost
 
 PEOPLE_PER_ESTABLISHMENT = 30
 # More members of the demo network, who take part in the sector campaign only: slug, name, SIREN prefix,
@@ -68,7 +71,12 @@ SECTOR_MEMBERS: list[tuple[str, str, str, list[tuple[str, str, str, int, int, in
     ),
 ]
 SEED = 2026
-CAMPAIGN_NAME = "Entrées {year} (démo)"
+CAMPAIGN_NAMES = {"entry": "Entrées {year} (démo)", "follow_up": "Suivis {year} (démo)"}
+# Outcomes the demo values (its follow-up against its entry: the change in the share of people), with the default
+# cautious scenarios: indicator, unit cost, units a year, what is avoided.
+MAPPINGS = [
+    ("i04_no_emergency_visit", "emergency_visit", "1", "Un passage aux urgences évité par an et par personne"),
+]
 # slug → (decision, comment, agrees to be named)
 REVIEWS = {
     "horizon-solidaire": (Decision.VALIDATED, "", True),
@@ -97,26 +105,49 @@ def _sector_members(network: Network) -> None:
                                places, people, employees, True)  # fmt: skip
 
 
+def _avoided_costs(network: Network) -> None:
+    costs.load_starting_costs(network, acting_user=None)
+    for indicator, code, quantity, description in MAPPINGS:
+        if CostMapping.objects.filter(network=network, indicator=indicator).exists():
+            continue
+        actions.save_mapping(
+            network,
+            indicator=indicator,
+            wave="follow_up",
+            baseline_wave="entry",
+            unit_cost=UnitCost.objects.get(network=network, code=code),
+            quantity=Decimal(quantity),
+            description=description,
+            scenarios=costs.DEFAULT_SCENARIOS,
+            comparison_group=False,
+            acting_user=None,
+        )
+
+
 def load_demo_sector(network: Network) -> Publication:
     """Once: running the demo again finds the publication."""
     sector_campaign = load_demo_sector_campaign(network)
     found = Publication.objects.filter(sector_campaign=sector_campaign).order_by("-version").first()
     if found is not None:
         return found
-    year = timezone.localdate().year
+    today = timezone.localdate()
     _sector_members(network)
+    # People answer between the campaign's start and yesterday (follow-ups are moved within these days): no answer
+    # is dated in the future.
+    days = (sector_campaign.starts_on, today - datetime.timedelta(days=1))
     for slug in ("toits-partages", "passerelle-insertion", *(m[0] for m in SECTOR_MEMBERS)):
         organisation = Organisation.objects.get(network=network, slug=slug)
         version = organisation_version(organisation, sector_campaign.framework_version)
         establishments = list(establishments_of(organisation).filter(participates=True).order_by("finess"))
-        name = CAMPAIGN_NAME.format(year=year)
-        campaign = Campaign.objects.filter(organisation=organisation, name=name).first()
-        if campaign is None:
-            campaign = open_campaign(
+        campaigns: dict[str, Campaign] = {}
+        for wave, name in CAMPAIGN_NAMES.items():
+            label = name.format(year=today.year)
+            found_campaign = Campaign.objects.filter(organisation=organisation, name=label).first()
+            campaigns[wave] = found_campaign or open_campaign(
                 organisation,
                 version,
-                name=name,
-                wave="entry",
+                name=label,
+                wave=wave,
                 starts_on=sector_campaign.starts_on,
                 ends_on=sector_campaign.ends_on,
                 establishments=establishments,
@@ -126,12 +157,14 @@ def load_demo_sector(network: Network) -> Publication:
         populate(
             organisation,
             version,
-            {"entry": campaign},
+            campaigns,
             establishments,
             people_per_establishment=PEOPLE_PER_ESTABLISHMENT,
             seed=SEED,
-            year=year,
+            year=today.year,
+            periods={wave: days for wave in campaigns},
         )
+    _avoided_costs(network)
     consolidation = actions.consolidate(sector_campaign, acting_user=None)
     consolidation = actions.open_review(
         consolidation,

@@ -237,6 +237,9 @@ class CostMapping(models.Model):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="cost_mappings")
     indicator = models.CharField(_("sector indicator"), max_length=100)
     wave = models.CharField(_("wave"), max_length=20, default="follow_up")
+    # Empty: the outcomes are the people the indicator counts at ``wave`` (exits to stable housing, people in
+    # work). A wave: the outcomes are the change since that wave (fewer emergency visits between entry and follow-up).
+    baseline_wave = models.CharField(_("counted as the change since"), max_length=20, blank=True)
     unit_cost = models.ForeignKey(UnitCost, on_delete=models.PROTECT, related_name="mappings")
     quantity = models.DecimalField(_("units avoided per person a year"), max_digits=10, decimal_places=2,
                                    validators=[MinValueValidator(Decimal("0.01"))])  # fmt: skip

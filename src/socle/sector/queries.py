@@ -128,3 +128,19 @@ def member_benchmarks(organisation: Organisation, consolidation: Consolidation) 
                 )
             )
     return out
+
+
+def proportion_indicators(network: Network) -> list[tuple[str, str]]:
+    """(code, label) of the proportions of the network's sector frameworks (latest published version of each), the
+    indicators whose outcomes can be valued with a unit cost."""
+    from socle.frameworks.models import FrameworkVersion
+
+    found: dict[str, str] = {}
+    versions = FrameworkVersion.objects.filter(
+        framework__network=network, framework__organisation__isnull=True, status=FrameworkVersion.Status.PUBLISHED
+    ).order_by("framework_id", "number")
+    for version in versions:
+        for indicator in version.content.get("indicators", []) or []:
+            if indicator.get("kind") == "proportion" and indicator.get("source", "answers") == "answers":
+                found[str(indicator["code"])] = text_in(indicator.get("label"))
+    return sorted(found.items(), key=lambda item: item[1])

@@ -13,15 +13,18 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from socle.collection.access import get_sector_campaign_for_user, sector_campaigns_of
+from socle.collection.models import Wave
 from socle.network.access import get_network_for_user, get_organisation_for_user
 from socle.network.actions import ActionError
+from socle.network.models import Network
 from socle.sector import actions, opendata, presentation, queries
+from socle.sector import costs as costs_module
 from socle.sector.access import (
     consolidations_for_member,
     consolidations_of,
@@ -30,8 +33,8 @@ from socle.sector.access import (
     get_publication,
     publications_of,
 )
-from socle.sector.forms import OpenReviewForm, ReviewForm, SettingsForm
-from socle.sector.models import ConsolidationStatus, Review
+from socle.sector.forms import MappingForm, OpenReviewForm, ReviewForm, SettingsForm, UnitCostForm
+from socle.sector.models import ConsolidationStatus, CostMapping, Review, UnitCost
 
 
 def _results_context(results: dict[str, Any]) -> dict[str, Any]:
@@ -200,6 +203,7 @@ def member_consolidation(request: HttpRequest, slug: str, public_id: UUID) -> Ht
             "participates": organisation.pk in actions.participants(found),
             "can_review": access.can_write and found.status == ConsolidationStatus.REVIEW,
             "benchmarks": queries.member_benchmarks(organisation, found),
+            "own_costs": costs_module.organisation_avoided_costs(organisation.pk, found),
             **_results_context(found.results),
         },
         status=status,
@@ -235,6 +239,133 @@ def public_campaign(request: HttpRequest, network_slug: str, code: str, version:
             "latest": versions[0][0] if versions else None,
             **_results_context(publication.figures),
         },
+    )
+
+
+# --- Avoided costs (network staff) --------------------------------------------------------------------------------
+
+
+def _mapping_form(network: Network, data: Any = None) -> MappingForm:
+    return MappingForm(
+        data,
+        indicators=queries.proportion_indicators(network),
+        waves=[(str(v), str(label)) for v, label in Wave.choices],
+        unit_costs=UnitCost.objects.filter(network=network).order_by("label_fr"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def costs(request: HttpRequest, slug: str) -> HttpResponse:
+    """The network's unit costs and the mappings of sector indicators to them; adding both, loading the starting
+    table of METHODS.md §5, removing a mapping."""
+    access = get_network_for_user(request, slug, write=request.method == "POST")
+    network = access.network
+    cost_form = UnitCostForm()
+    mapping_form = _mapping_form(network)
+    status = 200
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        try:
+            if step == "load_starting":
+                added = costs_module.load_starting_costs(network, acting_user=request.user)
+                messages.success(request, _("%(n)s unit costs added from the starting table.") % {"n": added})
+                return redirect("sector:costs", slug)
+            if step == "add_cost":
+                cost_form = UnitCostForm(request.POST)
+                if cost_form.is_valid():
+                    actions.save_unit_cost(network, cost_form.cleaned_data, acting_user=request.user)
+                    messages.success(request, _("The unit cost is saved."))
+                    return redirect("sector:costs", slug)
+            elif step == "add_mapping":
+                mapping_form = _mapping_form(network, request.POST)
+                if mapping_form.is_valid():
+                    data = mapping_form.cleaned_data
+                    actions.save_mapping(
+                        network,
+                        indicator=data["indicator"],
+                        wave=data["wave"],
+                        baseline_wave=data["baseline_wave"],
+                        unit_cost=data["unit_cost"],
+                        quantity=data["quantity"],
+                        description=data["description"],
+                        scenarios=mapping_form.scenarios(),
+                        comparison_group=data["comparison_group"],
+                        acting_user=request.user,
+                    )
+                    messages.success(request, _("The mapping is saved; it applies from the next consolidation."))
+                    return redirect("sector:costs", slug)
+            elif step == "delete_mapping":
+                mapping = CostMapping.objects.filter(network=network, public_id=request.POST.get("mapping")).first()
+                if mapping is None:
+                    raise Http404
+                actions.delete_mapping(mapping, acting_user=request.user)
+                messages.success(request, _("The mapping is removed."))
+                return redirect("sector:costs", slug)
+            else:
+                messages.error(request, _("Unknown step."))
+                return redirect("sector:costs", slug)
+        except ActionError as error:
+            target = mapping_form if step == "add_mapping" else cost_form
+            target.add_error(None, str(error))
+        status = 422
+    unit_costs = list(UnitCost.objects.filter(network=network).order_by("label_fr"))
+    mappings = list(CostMapping.objects.filter(network=network).select_related("unit_cost"))
+    labels = dict(queries.proportion_indicators(network))
+    waves = {str(value): str(label) for value, label in Wave.choices}
+    rows = [
+        {
+            "mapping": m,
+            "label": labels.get(m.indicator, m.indicator),
+            "wave": waves.get(m.wave, m.wave),
+            "baseline": waves.get(m.baseline_wave, m.baseline_wave),
+        }
+        for m in mappings
+    ]
+    return render(
+        request,
+        "sector/costs.html",
+        {
+            "network": network,
+            "access": access,
+            "unit_costs": unit_costs,
+            "mappings": rows,
+            "cost_form": cost_form,
+            "mapping_form": mapping_form,
+            "price_year": costs_module.price_year(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_cost(request: HttpRequest, slug: str, public_id: UUID) -> HttpResponse:
+    access = get_network_for_user(request, slug, write=request.method == "POST")
+    found = UnitCost.objects.filter(network=access.network, public_id=public_id).first()
+    if found is None:
+        raise Http404
+    fields = ("code", "label_fr", "label_en", "value", "low", "high", "unit", "year", "source", "verify", "note")
+    form = UnitCostForm(initial={name: getattr(found, name) for name in fields})
+    form.fields["code"].disabled = True
+    status = 200
+    if request.method == "POST":
+        form = UnitCostForm(request.POST, initial={"code": found.code})
+        form.fields["code"].disabled = True
+        if form.is_valid():
+            try:
+                actions.save_unit_cost(access.network, form.cleaned_data, acting_user=request.user, cost=found)
+            except ActionError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The unit cost is saved; it applies from the next consolidation."))
+                return redirect("sector:costs", slug)
+        status = 422
+    return render(
+        request,
+        "sector/unit_cost.html",
+        {"network": access.network, "access": access, "cost": found, "form": form},
+        status=status,
     )
 
 

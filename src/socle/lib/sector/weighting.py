@@ -56,11 +56,6 @@ from socle.lib.measurement.estimate import (
 )
 from socle.lib.measurement.stats import (
     STATS_CLASSES,
-    CountStats,
-    EvolutionStats,
-    MeanStats,
-    ProportionStats,
-    RatioStats,
     Stats,
 )
 
@@ -74,10 +69,12 @@ __all__ = [
     "LeftOut",
     "Stratum",
     "StratumCoverage",
+    "WeightedCell",
     "WeightedEstimate",
     "Weights",
     "calibrate",
     "coverage",
+    "weighted_cell",
     "weighted_estimate",
 ]
 
@@ -667,14 +664,19 @@ class _Design:
 def _linearised_variance(design: _Design, z: FloatArray) -> float:
     """``Σ_h n_h/(n_h - 1) Σ_{i∈h} (zᵢ - z̄_h)²`` over the PSUs, with replacement, no fpc; a stratum with one PSU
     is centred on the mean over all PSUs (R's ``survey.lonely.psu = "adjust"``, svy's ``center``)."""
-    total = 0.0
+    counts = np.bincount(design.stratum)
+    sums = np.bincount(design.stratum, weights=z, minlength=len(counts))
     grand = float(z.mean())
-    for h in np.unique(design.stratum):
-        zh = z[design.stratum == h]
-        if len(zh) > 1:
-            total += len(zh) / (len(zh) - 1) * float(np.sum((zh - zh.mean()) ** 2))
-        else:
-            total += float(np.sum((zh - grand) ** 2))
+    total = 0.0
+    several = counts > 1
+    if several.any():
+        means = np.divide(sums, counts, out=np.zeros(len(counts)), where=counts > 0)
+        centred = z - means[design.stratum]
+        squares = np.bincount(design.stratum, weights=centred * centred, minlength=len(counts))
+        total += float(np.sum(counts[several] / (counts[several] - 1) * squares[several]))
+    lonely = counts == 1
+    if lonely.any():
+        total += float(np.sum((sums[lonely] - grand) ** 2))
     return total
 
 
@@ -770,6 +772,25 @@ def _part(
     )
 
 
+def _checked(indicator: Indicator | str, records: Mapping[str, Stats], weights: Weights) -> tuple[str, Fraction, bool]:
+    """(kind, factor, whether it counts people) of an indicator, after checking the records against the weights."""
+    if isinstance(indicator, Indicator):
+        # Activity proportions and ratios are both sums of a numerator and a denominator over reports.
+        kind = "ratio" if indicator.source == "activity" and indicator.kind != "count" else indicator.kind
+        scale, counts_people = Fraction(indicator.factor), indicator.people
+    else:
+        kind, scale, counts_people = indicator, Fraction(1), indicator != "ratio"
+    if kind not in STATS_CLASSES or kind == "count":
+        raise ValueError(f"no weighted estimate for a {kind}: sum counts, there is no ratio to weigh")
+    for key, record in records.items():
+        if record.kind != kind:
+            raise ValueError(f"establishment {key!r}: a {record.kind} record for a {kind} indicator")
+        if key not in weights.factors and key not in weights.left_out_establishments:
+            raise ValueError(f"establishment {key!r} is not among the calibrated participating establishments")
+
+    return kind, scale, counts_people
+
+
 def weighted_estimate(
     indicator: Indicator | str,
     records: Mapping[str, Stats],
@@ -777,13 +798,16 @@ def weighted_estimate(
     *,
     domain: Collection[str] | None = None,
     level: float = CONFIDENCE,
+    unweighted: bool = True,
 ) -> WeightedEstimate:
     """The weighted sector estimate of an indicator (METHODS.md §2 and §3).
 
     ``indicator``: an :class:`Indicator` (its factor, and whether it counts people) or a kind of statistics
     (factor 1). ``records``: one record per participating establishment, by key, holding **all** its
     respondents in the cell (a zero record for one that took part without respondents in it). ``domain``: the
-    keys of the establishments of a domain (a region, a type); None for all.
+    keys of the establishments of a domain (a region, a type); None for all. ``unweighted=False`` skips the
+    unweighted estimate (exact, and slow at sector scale; :attr:`WeightedEstimate.unweighted` then has no value)
+    for callers that do not show it.
 
     **Estimator.** Respondents in establishment ``i`` stand for the people it supports, calibrated: each weighs
     ``wᵢ = peopleᵢ · gᵢ / xᵢ``, ``xᵢ`` its respondents in the denominator (respondents with a value, pairs), so
@@ -815,77 +839,116 @@ def weighted_estimate(
     effective n. **Unweighted** beside it: :func:`socle.lib.measurement.cluster.consolidate` over every record
     given (left-out establishments included, out-of-domain ones as zero records).
     """
-    if isinstance(indicator, Indicator):
-        # Activity proportions and ratios are both sums of a numerator and a denominator over reports.
-        kind = "ratio" if indicator.source == "activity" and indicator.kind != "count" else indicator.kind
-        scale, counts_people = Fraction(indicator.factor), indicator.people
-    else:
-        kind, scale, counts_people = indicator, Fraction(1), indicator != "ratio"
-    if kind not in STATS_CLASSES or kind == "count":
-        raise ValueError(f"no weighted estimate for a {kind}: sum counts, there is no ratio to weigh")
-    zero = STATS_CLASSES[kind]()
-    for key, record in records.items():
-        if record.kind != kind:
-            raise ValueError(f"establishment {key!r}: a {record.kind} record for a {kind} indicator")
-        if key not in weights.factors and key not in weights.left_out_establishments:
-            raise ValueError(f"establishment {key!r} is not among the calibrated participating establishments")
+    kind, scale, counts_people = _checked(indicator, records, weights)
+    return WeightedCell(kind, scale, counts_people, records, weights, level).estimate(domain, unweighted=unweighted)
 
-    def inside_of(key: str) -> bool:
-        return domain is None or key in domain
 
-    unweighted = consolidate(
-        cluster_sums((record if inside_of(key) else zero for key, record in records.items()), kind),
-        factor=scale,
-        level=level,
-        people=counts_people,
-    )
-    keys = tuple(sorted(key for key in records if key in weights.factors))
-    left_out = sum(1 for key in records if key not in weights.factors and inside_of(key))
-    parts = [_components(records[key]) for key in keys]
-    y, x = _floats(item[0] for item in parts), _floats(item[1] for item in parts)
-    factors = np.array([weights.factors[key] for key in keys], dtype=float)
-    people = np.array([weights.people[key] for key in keys], dtype=float)
-    weight = factors if kind == "ratio" else np.divide(people * factors, x, out=np.zeros(len(keys)), where=x > 0)
-    labels = sorted({weights.strata[key] for key in keys})
-    design = _Design(
-        keys,
-        np.array([labels.index(weights.strata[key]) for key in keys], dtype=np.int64),
-        weight,
-        np.array([inside_of(key) for key in keys], dtype=np.bool_),
-    )
-    pooled = sum((records[key] for key in keys if inside_of(key)), zero)
-    dont_know = 0 if isinstance(pooled, RatioStats | CountStats) else pooled.dont_know
+_COUNT_FIELDS: Final = {"proportion": "n", "mean": "n", "ratio": "reports", "evolution": "pairs"}
 
-    def part(
-        y_: FloatArray, srs_sums: tuple[FloatArray, FloatArray] | None, n: int, *, binary: bool, change: bool = False
-    ) -> WeightedEstimate:
-        return _part(
-            "change" if change else kind,
-            design,
-            y_,
-            x,
-            srs_sums,
-            n,
-            scale=1.0 if change else float(scale),
-            level=level,
-            binary=binary,
-            people=counts_people,
-            unweighted=(unweighted.change or unweighted) if change else unweighted,
-            dont_know=dont_know,
-            left_out=left_out,
+
+class WeightedCell:
+    """The arrays :func:`weighted_estimate` needs for one indicator's records and weights, made once, so that the
+    sector and each of its domains (regions, types) are estimated without reading the records again."""
+
+    def __init__(
+        self,
+        kind: str,
+        scale: Fraction,
+        counts_people: bool,
+        records: Mapping[str, Stats],
+        weights: Weights,
+        level: float,
+    ) -> None:
+        self.kind, self.scale, self.counts_people, self.level = kind, scale, counts_people, level
+        self.records = records
+        self.outside_weights = [key for key in records if key not in weights.factors]
+        keys = tuple(sorted(key for key in records if key in weights.factors))
+        self.keys = keys
+        self.index = {key: i for i, key in enumerate(keys)}
+        parts = [_components(records[key]) for key in keys]
+        self.y, self.x = _floats(item[0] for item in parts), _floats(item[1] for item in parts)
+        factors = np.array([weights.factors[key] for key in keys], dtype=float)
+        people = np.array([weights.people[key] for key in keys], dtype=float)
+        x = self.x
+        self.weight = (
+            factors if kind == "ratio" else np.divide(people * factors, x, out=np.zeros(len(keys)), where=x > 0)
         )
+        labels = sorted({weights.strata[key] for key in keys})
+        position = {label: i for i, label in enumerate(labels)}
+        self.stratum = np.array([position[weights.strata[key]] for key in keys], dtype=np.int64)
+        self.counts = np.array([int(getattr(records[key], _COUNT_FIELDS[kind])) for key in keys], dtype=np.int64)
+        self.dont_know = np.array(
+            [0 if kind == "ratio" else int(getattr(records[key], "dont_know", 0)) for key in keys], dtype=np.int64
+        )
+        self.squares: FloatArray | None = None
+        self.change_y: FloatArray | None = None
+        if kind == "mean":
+            self.squares = _floats(_field(records[key], "sum_squares") for key in keys)
+        elif kind == "evolution":
+            self.change_y = _floats(item[2] for item in parts)
+            self.squares = _floats(_field(records[key], "sum_squares_change") for key in keys)
 
-    if isinstance(pooled, ProportionStats):
-        return part(y, None, pooled.n, binary=True)
-    if isinstance(pooled, MeanStats):
-        squares = _floats(_field(records[key], "sum_squares") for key in keys)
-        return part(y, (y, squares), pooled.n, binary=False)
-    if isinstance(pooled, RatioStats):
-        return part(y, None, pooled.reports, binary=False)
-    if isinstance(pooled, EvolutionStats):
-        change_y = _floats(item[2] for item in parts)
-        squares = _floats(_field(records[key], "sum_squares_change") for key in keys)
-        change = part(change_y, (change_y, squares), pooled.pairs, binary=False, change=True)
-        change = replace(change, cv=None, flag=reliability_flag(None, change.effective_n))
-        return replace(part(y, None, pooled.pairs, binary=True), change=change)
-    raise ValueError(f"no weighted estimate for a {kind}")
+    def estimate(self, domain: Collection[str] | None = None, *, unweighted: bool = True) -> WeightedEstimate:
+        """The estimate over the establishments of ``domain`` (None: all); see :func:`weighted_estimate`."""
+        kind, records = self.kind, self.records
+        if domain is None:
+            inside = np.ones(len(self.keys), dtype=np.bool_)
+        else:
+            inside = np.zeros(len(self.keys), dtype=np.bool_)
+            for key in domain:
+                i = self.index.get(key)
+                if i is not None:
+                    inside[i] = True
+        plain = Estimate(kind, None, 0)
+        if unweighted:
+            zero = STATS_CLASSES[kind]()
+            chosen = records if domain is None else {k: (r if k in domain else zero) for k, r in records.items()}
+            plain = consolidate(
+                cluster_sums(chosen.values(), kind), factor=self.scale, level=self.level, people=self.counts_people
+            )
+        left_out = sum(1 for key in self.outside_weights if domain is None or key in domain)
+        design = _Design(self.keys, self.stratum, self.weight, inside)
+        count = int(self.counts[inside].sum())
+        dont_know = int(self.dont_know[inside].sum())
+
+        def part(
+            y_: FloatArray, srs: tuple[FloatArray, FloatArray] | None, *, binary: bool, change: bool = False
+        ) -> WeightedEstimate:
+            return _part(
+                "change" if change else kind,
+                design,
+                y_,
+                self.x,
+                srs,
+                count,
+                scale=1.0 if change else float(self.scale),
+                level=self.level,
+                binary=binary,
+                people=self.counts_people,
+                unweighted=(plain.change or plain) if change else plain,
+                dont_know=dont_know,
+                left_out=left_out,
+            )
+
+        if kind == "proportion":
+            return part(self.y, None, binary=True)
+        if kind == "mean":
+            assert self.squares is not None
+            return part(self.y, (self.y, self.squares), binary=False)
+        if kind == "ratio":
+            return part(self.y, None, binary=False)
+        if kind == "evolution":
+            assert self.change_y is not None and self.squares is not None
+            change = part(self.change_y, (self.change_y, self.squares), binary=False, change=True)
+            change = replace(change, cv=None, flag=reliability_flag(None, change.effective_n))
+            return replace(part(self.y, None, binary=True), change=change)
+        raise ValueError(f"no weighted estimate for a {kind}")
+
+
+def weighted_cell(
+    indicator: Indicator | str, records: Mapping[str, Stats], weights: Weights, *, level: float = CONFIDENCE
+) -> WeightedCell:
+    """A :class:`WeightedCell` (checked as :func:`weighted_estimate` checks its arguments), whose ``estimate``
+    gives the same results as :func:`weighted_estimate` for any domain."""
+    kind, scale, counts_people = _checked(indicator, records, weights)
+    return WeightedCell(kind, scale, counts_people, records, weights, level)
