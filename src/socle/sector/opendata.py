@@ -465,6 +465,7 @@ def datapackage(source: Source) -> dict[str, Any]:
         }
         for name, description, fields, primary_key in _RESOURCES
     ]
+    label = REPRESENTATIVE_LABELS[bool((source.figures.get("coverage", {}) or {}).get("representative"))]["en"]
     sources: list[dict[str, str]] = [{"title": f"{source.network_name} — Socle"}]
     if source.url:
         sources[0]["path"] = source.url
@@ -475,7 +476,7 @@ def datapackage(source: Source) -> dict[str, Any]:
         "description": (
             f"Sector figures of {source.network_name} for {campaign_name}, version {source.version}: published, "
             f"weighted and disclosure-controlled aggregates of the member organisations' results. "
-            f"{REPRESENTATIVE_LABELS[bool((source.figures.get('coverage', {}) or {}).get('representative'))]['en']}."
+            f"{label[:1].upper()}{label[1:]}."
         ),
         "version": str(source.version),
         "created": _iso(source.published_at),
