@@ -252,22 +252,20 @@ def figures_context(publication: Publication, *, region: str = "") -> dict[str, 
 # --- Pictures ----------------------------------------------------------------------------------------------------
 
 
-def chart_points(indicators: Sequence[presentation.IndicatorView], *, several_waves: bool) -> list[charts.Point]:
-    """The % indicators whose figure is published (status ok or E), with their interval; E is said in the label."""
+def chart_points(indicators: Sequence[presentation.IndicatorView], wave: str) -> list[charts.Point]:
+    """The % indicators of one wave whose figure is published (status ok or E), with their interval; E is said in
+    the label."""
     points: list[charts.Point] = []
     for ind in indicators:
         if ind.unit != "%":
             continue
-        for wave in ind.waves:
-            cell = wave.sector
-            if not cell.shown or cell.value is None:
+        for found in ind.waves:
+            cell = found.sector
+            if found.wave != wave or not cell.shown or cell.value is None:
                 continue
-            label = f"{ind.label} · {wave.label}" if several_waves else ind.label
-            if cell.status == "E":
-                label += " (E)"
             points.append(
                 charts.Point(
-                    label,
+                    f"{ind.label} (E)" if cell.status == "E" else ind.label,
                     float(cell.value),
                     cell.interval.low if cell.interval else None,
                     cell.interval.high if cell.interval else None,
@@ -294,17 +292,21 @@ def toc_svg(publication: Publication, highlight: tuple[str, ...]) -> str:
 
 
 def pictures(context: Mapping[str, Any]) -> dict[str, Any]:
-    """The chart (an SVG as a data URI, the same in the page and the PDF) and the theory of change."""
-    points = chart_points(context["indicators"], several_waves=context["several_waves"])
-    chart = ""
-    if points:
-        svg = charts.estimate_bars(
-            points, x_title=_("% of the people who answered"), language=framework_presentation.language()
-        )
-        chart = charts.data_uri(svg)
+    """A chart per wave (an SVG as a data URI, the same in the page and the PDF) and the theory of change."""
+    language = framework_presentation.language()
+    waves: dict[str, str] = {}
+    for ind in context["indicators"]:
+        for wave in ind.waves:
+            waves.setdefault(wave.wave, wave.label)
+    drawn = []
+    for wave, label in waves.items():
+        points = chart_points(context["indicators"], wave)
+        if points:
+            svg = charts.estimate_bars(points, x_title=_("% of the people who answered"), language=language)
+            drawn.append({"wave": label, "uri": charts.data_uri(svg), "points": points})
     return {
-        "chart": chart,
-        "chart_points": points,
+        "charts": drawn,
+        "chart_points": [point for chart in drawn for point in chart["points"]],
         "toc": toc_svg(context["publication"], context["measured_outcomes"]),
     }
 
