@@ -767,7 +767,9 @@ def _part(
         weighting_design_effect=kish,
         effective_n=effective_n,
         cv=cv,
-        flag=reliability_flag(cv, effective_n),
+        # Without degrees of freedom (as many design strata as establishments) there is no interval: the figure's
+        # uncertainty cannot be stated, so it is not published as an estimate.
+        flag=reliability_flag(cv, effective_n) if interval is not None else "F",
         population=x_total,
     )
 
