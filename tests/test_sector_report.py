@@ -205,7 +205,7 @@ def test_the_html_report_holds_the_key_figures_and_says_not_representative(world
     assert "non représentatif : décrit les structures participantes" in text
     for figure in ("27,6 %", "21,2 – 34,7", "609", "74,9 %", "60,1 – 86,3", "41,62", "37,15 – 46,09"):
         assert figure in text, figure
-    assert "E · caution" in text  # the status of the care figure (translations come later: English or French)
+    assert "E · prudence" in text  # the status of the care figure (translations come later: English or French)
     assert f"version {publication.version}" in text
     assert publication.named_organisations == [world.org.name] and world.org.name in text
     assert 'class="toc-diagram"' in text  # the sector framework's theory of change
@@ -228,7 +228,7 @@ def test_a_regional_report_holds_that_regions_cells_only(world: World, tmp_path:
     assert "Auvergne-Rhône-Alpes" in text
     assert "63,7 %" in text and "50,4 – 75,8" in text  # care in Auvergne-Rhône-Alpes
     assert "38,2" in text  # well-being, status E there
-    assert "F · unreliable" in text  # access to rights is too unreliable there: no value
+    assert "F · peu fiable" in text  # access to rights is too unreliable there: no value
     for elsewhere in ("27,6", "74,9", "41,62", "21,1", "44,4"):  # the sector's and Île-de-France's figures
         assert elsewhere not in text, elsewhere
     assert "Accueil de jour · Auvergne-Rhône-Alpes" in text  # its strata's coverage
@@ -257,9 +257,9 @@ def test_the_avoided_cost_range_is_illustrative_low_central_high_with_sources(wo
     assert "illustratif" in text
     for amount in ("120 000 €", "345 678 €", "910 000 €", "161,50 € / passage"):
         assert amount in text, amount
-    assert "Cour des comptes 2014" in text and "2014" in text and "to verify" in text
+    assert "Cour des comptes 2014" in text and "2014" in text and "à vérifier" in text
     regional = _command(world, tmp_path / "costs-ara.html", "html", "--region", "84")
-    assert "345 678" not in regional and "whole sector only" in regional
+    assert "345 678" not in regional and "que pour l’ensemble du secteur" in regional
 
 
 def test_the_command_says_clearly_what_is_missing(world: World, tmp_path: Path) -> None:
@@ -275,7 +275,7 @@ def test_the_command_says_clearly_what_is_missing(world: World, tmp_path: Path) 
     with pytest.raises(CommandError, match="no published version 7"):
         call_command("sector_report", "--network", world.network.slug, "--campaign", "mini-2026", "--version", "7",
                      "-o", str(out))  # fmt: skip
-    with pytest.raises(CommandError, match="no région with the code 99"):
+    with pytest.raises(CommandError, match="aucune région de code 99"):
         call_command("sector_report", "--network", world.network.slug, "--campaign", "mini-2026", "--region", "99",
                      "-o", str(out))  # fmt: skip
     assert not out.exists()

@@ -41,6 +41,10 @@ class CellView:
     def shown(self) -> bool:
         return self.status in ("ok", "E")
 
+    @property
+    def reason_texts(self) -> list[str]:
+        return [reason_text(reason) for reason in self.reasons]
+
 
 @dataclass
 class WaveView:
@@ -61,6 +65,20 @@ class IndicatorView:
     unit: str
     mapped_from: int
     waves: list[WaveView]
+
+
+def unit_label(code: str) -> str:
+    """A unit cost's unit in the active language ("visit" → "passage")."""
+    from socle.sector.forms import UNIT_LABELS
+
+    return str(UNIT_LABELS.get(code, code))
+
+
+def method_label(code: str) -> str:
+    """A weighting method's name in the active language."""
+    from socle.sector.models import Method
+
+    return str(Method(code).label) if code in Method.values else code
 
 
 def status_label(status: str) -> str:

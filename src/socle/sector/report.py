@@ -156,7 +156,7 @@ def avoided_costs_of(figures: Mapping[str, Any]) -> AvoidedCosts | None:
                 label=text_in(item.get("label")),
                 description=str(item.get("description", "")),
                 quantity=float(item.get("quantity") or 0),
-                unit_cost=f"{amount} / {cost.get('unit', '')}",
+                unit_cost=f"{amount} / {presentation.unit_label(str(cost.get('unit', '')))}",
                 unit_cost_label=text_in(cost.get("label")),
                 year=cost.get("year", ""),
                 source=str(cost.get("source", "")),

@@ -8,6 +8,7 @@ from django import template
 from socle.network.models import Network
 from socle.sector.access import report_jobs_of
 from socle.sector.models import Publication, ReportJob
+from socle.sector.presentation import method_label, unit_label
 from socle.sector.report import regions_of
 
 register = template.Library()
@@ -19,6 +20,18 @@ RECENT_JOBS = 10
 def report_regions(publication: Publication) -> list[tuple[str, str]]:
     """`{% for code, name in publication|report_regions %}`: (code, name) of the régions its figures cover."""
     return regions_of(publication.figures)
+
+
+@register.filter
+def cost_unit(code: str) -> str:
+    """A unit cost's unit in the active language."""
+    return unit_label(code)
+
+
+@register.filter
+def weighting_method(code: str) -> str:
+    """A weighting method's name in the active language."""
+    return method_label(code)
 
 
 @register.simple_tag
