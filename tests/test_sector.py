@@ -114,7 +114,8 @@ def test_consolidate_review_publish_and_version(network: Any, client: Client) ->
     public = client.get(reverse("sector:public_campaign", args=[network.slug, campaign.code]))
     assert public.status_code == 200
     body = public.content.decode()
-    assert member.name in body and "eprésentatif" in body  # French by default: « Non représentatif » or « Représentatif »
+    # French by default: « Non représentatif » or « Représentatif »
+    assert member.name in body and "eprésentatif" in body
 
     # A second consolidation, published, is version 2; version 1 stays readable
     second = actions.consolidate(campaign, acting_user=admin)

@@ -71,7 +71,8 @@ SECTOR_MEMBERS: list[tuple[str, str, str, list[tuple[str, str, str, int, int, in
     ),
 ]
 SEED = 2026
-CAMPAIGN_NAMES = {"entry": "Entrées {year} (démo)", "follow_up": "Suivis {year} (démo)"}
+# Not Horizon Solidaire's "Entrées 2026 (démo)": campaign names stay unique across the demo.
+CAMPAIGN_NAMES = {"entry": "Secteur {year} : entrées (démo)", "follow_up": "Secteur {year} : suivis (démo)"}
 # Outcomes the demo values (its follow-up against its entry: the change in the share of people), with the default
 # cautious scenarios: indicator, unit cost, units a year, what is avoided.
 MAPPINGS = [
