@@ -227,3 +227,22 @@ def test_every_published_cell_follows_the_disclosure_rules(network: Any) -> None
                     assert cell["value"] is None
     assert seen > 50
     assert any(c["status"] == "x" for i in results["indicators"] for w in i["waves"] for c in w["by_region"])
+
+
+def test_member_indicators_feed_the_sector_one_they_map_to_only_when_defined_alike() -> None:
+    from types import SimpleNamespace
+
+    from socle.sector.inputs import _indicator_kinds, _routes
+    from tests.framework_docs import organisation_document, sector_document
+
+    sector = _indicator_kinds(sector_document())
+    own = organisation_document(SimpleNamespace(slug="asso", name="Asso"))  # type: ignore[arg-type]
+    own["indicators"][0]["factor"] = 100  # a percentage, as the sector's
+    skipped: list[tuple[str, str, str]] = []
+    routes = _routes(sector, SimpleNamespace(content=own), skipped)  # type: ignore[arg-type]
+    assert {code: routes[code] for code in sector} == {code: code for code in sector}
+    assert routes["own_rights_full"] == "i_rights" and "own_garden" not in routes and skipped == []
+    del own["indicators"][0]["factor"]  # a share of 1 where the sector's is a percentage of 100: not the same
+    skipped = []
+    routes = _routes(sector, SimpleNamespace(content=own), skipped)  # type: ignore[arg-type]
+    assert "own_rights_full" not in routes and skipped == [("own_rights_full", "i_rights", "definition")]

@@ -364,6 +364,7 @@ def test_a_report_job_runs_to_100_percent_and_downloads(
     assert "63,7 %" in text and "27,6" not in text
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker closes its connection (PostgreSQL)
 def test_a_queued_report_shows_its_progress_and_the_worker_runs_it(
     world: World, client: Client, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

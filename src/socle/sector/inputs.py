@@ -61,22 +61,23 @@ def _indicator_kinds(document: dict[str, Any]) -> dict[str, tuple[str, str, str]
 
 
 def _routes(sector: dict[str, tuple[str, str, str]], version: FrameworkVersion, not_mapped: list) -> dict[str, str]:
-    """indicator code of an organisation version → the sector indicator it feeds."""
-    routes: dict[str, str] = {}
-    own = _indicator_kinds(version.effective_content())
+    """indicator code of an organisation version → the sector indicator it feeds. The version's effective
+    indicators are its sector base's (a campaign joins a sector campaign only on a version based on its very
+    sector version) and its own additions (``version.content``): no need to merge the documents."""
+    routes = {code: code for code in sector}
+    own = _indicator_kinds(version.content)
     for code in sorted(own):
         kind, factor, target = own[code]
-        if code in sector:
-            routes[code] = code
-        elif target:
-            if target not in sector:
-                not_mapped.append((code, target, "unknown"))
-            elif (kind, factor) != sector[target][:2]:
-                not_mapped.append((code, target, "definition"))
-            elif target not in {t for c, t in routes.items() if c != t}:
-                routes[code] = target
-            else:
-                not_mapped.append((code, target, "duplicate"))
+        if code in sector or not target:
+            continue
+        if target not in sector:
+            not_mapped.append((code, target, "unknown"))
+        elif (kind, factor) != sector[target][:2]:
+            not_mapped.append((code, target, "definition"))
+        elif target not in {t for c, t in routes.items() if c != t}:
+            routes[code] = target
+        else:
+            not_mapped.append((code, target, "duplicate"))
     return routes
 
 
