@@ -227,6 +227,20 @@ def costs_for(
     return range_json(lib.total(ranges), items, year)
 
 
+def _shares(
+    value: float, low: float | None, high: float | None, factor: Any, label: Any
+) -> tuple[float, float, float, Any]:
+    """(low, central, high, label) of a share in [0, 1] from a figure in its unit (times ``factor``) and its interval
+    (the value itself for a missing bound)."""
+    scale = float(Decimal(str(factor)))
+    return (
+        (value if low is None else low) / scale,
+        value / scale,
+        (value if high is None else high) / scale,
+        label,
+    )
+
+
 def sector_avoided_costs(network: Network, results: Mapping[str, Any]) -> dict[str, Any] | None:
     """Avoided costs of a consolidation's published sector figures (status ok or E only)."""
     mappings = list(CostMapping.objects.filter(network=network).select_related("unit_cost"))
@@ -236,51 +250,41 @@ def sector_avoided_costs(network: Network, results: Mapping[str, Any]) -> dict[s
     for data in results.get("indicators", []):
         if data.get("kind") != "proportion":
             continue
-        factor = float(Decimal(str(data.get("factor", "1"))))
         for wave in data.get("waves", []):
             cell = wave["sector"]
             if cell.get("status") not in ("ok", "E") or cell.get("value") is None:
                 continue
-            value = cell["value"] / factor
-            low = (cell["low"] if cell.get("low") is not None else cell["value"]) / factor
-            high = (cell["high"] if cell.get("high") is not None else cell["value"]) / factor
-            shares[(str(data["code"]), str(wave["wave"]))] = (low, value, high, data.get("label"))
+            shares[(str(data["code"]), str(wave["wave"]))] = _shares(
+                cell["value"], cell.get("low"), cell.get("high"), data.get("factor", "1"), data.get("label")
+            )
     people = int(results.get("coverage", {}).get("overall", {}).get("people_covered") or 0)
     return costs_for(shares, people, mappings)
 
 
-def organisation_avoided_costs(organisation_id: int, consolidation: Any) -> dict[str, Any] | None:
-    """Avoided costs of one organisation's own results in a sector campaign (its own facts: no disclosure control
-    inside the organisation), with the network's mappings; its people are those its establishments with results
-    support in a year."""
-    from socle.lib.measurement import cluster
-    from socle.measurement.contributions import version_indicators
+def organisation_avoided_costs(
+    consolidation: Any, estimates: Mapping[tuple[str, str], Any], establishment_ids: Iterable[int]
+) -> dict[str, Any] | None:
+    """Avoided costs of one organisation's own results in a sector campaign (its own estimates, from
+    ``queries.own_results``: no disclosure control inside the organisation), with the network's mappings; its
+    people are those its establishments with results support in a year."""
     from socle.network.models import Establishment
-    from socle.sector.inputs import organisation_records
 
     sector_campaign = consolidation.sector_campaign
     mappings = list(CostMapping.objects.filter(network_id=sector_campaign.network_id).select_related("unit_cost"))
     if not mappings:
         return None
-    records = organisation_records(organisation_id, sector_campaign)
     version = sector_campaign.framework_version
-    compiled = version_indicators(version.pk, version.content_sha256).by_code
-    labels = {str(i["code"]): i.get("label") for i in version.content.get("indicators", []) or []}
+    indicators = {str(i["code"]): i for i in version.content.get("indicators", []) or []}
     shares: dict[tuple[str, str], tuple[float, float, float, Any]] = {}
-    establishments: set[int] = set()
-    for (code, wave), cell in records.items():
-        indicator = compiled.get(code)
-        if indicator is None or indicator.kind != "proportion" or not cell:
+    for (code, wave), estimate in estimates.items():
+        spec = indicators.get(code)
+        if spec is None or spec.get("kind") != "proportion" or estimate.value is None or estimate.masked:
             continue
-        establishments |= {int(key) for key in cell}
-        estimate = cluster.consolidate_indicator(indicator, cluster.cluster_sums(cell.values()))
-        if estimate.value is None or estimate.masked:
-            continue
-        factor = float(indicator.factor)
         interval = estimate.interval
-        low = interval.low if interval else estimate.value
-        high = interval.high if interval else estimate.value
-        shares[(code, wave)] = (low / factor, estimate.value / factor, high / factor, labels.get(code))
-    supported = Establishment.objects.filter(pk__in=establishments).values_list("people_supported", flat=True)
+        shares[(code, wave)] = _shares(
+            estimate.value, interval.low if interval else None, interval.high if interval else None,
+            spec.get("factor", 1), spec.get("label"),
+        )  # fmt: skip
+    supported = Establishment.objects.filter(pk__in=list(establishment_ids)).values_list("people_supported", flat=True)
     people = sum(p or 0 for p in supported)
     return costs_for(shares, people, mappings)

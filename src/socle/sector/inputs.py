@@ -43,7 +43,6 @@ class SectorInputs:
     # sector indicator → organisations whose own indicator fed it / own indicators left out (code, reason)
     mapped_from: dict[str, set[int]] = field(default_factory=dict)
     not_mapped: list[tuple[str, str, str]] = field(default_factory=list)
-    establishment_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def waves(self) -> list[str]:
@@ -128,7 +127,7 @@ def organisation_records(
         c.pk: c
         for c in Campaign.objects.filter(
             sector_campaign=sector_campaign, organisation_id=organisation_id
-        ).select_related("framework_version__base_version")
+        ).select_related("framework_version")
     }
     routes = {c.framework_version_id: _routes(sector, c.framework_version, []) for c in campaigns.values()}
     versions_of = {pk: c.framework_version_id for pk, c in campaigns.items()}
@@ -147,10 +146,7 @@ def sector_inputs(sector_campaign: SectorCampaign) -> SectorInputs:
     document = version.content
     sector = _indicator_kinds(document)
     campaigns = {
-        c.pk: c
-        for c in Campaign.objects.filter(sector_campaign=sector_campaign).select_related(
-            "framework_version__base_version"
-        )
+        c.pk: c for c in Campaign.objects.filter(sector_campaign=sector_campaign).select_related("framework_version")
     }
     not_mapped: list[tuple[str, str, str]] = []
     routes = {
@@ -197,5 +193,4 @@ def sector_inputs(sector_campaign: SectorCampaign) -> SectorInputs:
         organisations=organisations,
         mapped_from=mapped_from,
         not_mapped=not_mapped,
-        establishment_names={key_of[e.pk]: e.name for e in establishments},
     )

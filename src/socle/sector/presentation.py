@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from socle.collection.models import Wave
 from socle.frameworks.models import text_in
 
-__all__ = ["CellView", "IndicatorView", "WaveView", "coverage_reasons", "indicators_of", "status_label"]
+__all__ = ["CellView", "IndicatorView", "WaveView", "coverage_reasons", "indicators_of"]
 
 
 @dataclass(frozen=True)
@@ -79,15 +79,6 @@ def method_label(code: str) -> str:
     from socle.sector.models import Method
 
     return str(Method(code).label) if code in Method.values else code
-
-
-def status_label(status: str) -> str:
-    return {
-        "ok": _("published"),
-        "E": _("E: interpret with caution"),
-        "F": _("F: too unreliable to publish"),
-        "x": _("x: confidential"),
-    }.get(status, status)
 
 
 def reason_text(reason: str) -> str:

@@ -11,6 +11,7 @@ from django.http import Http404
 
 from socle.frameworks.models import text_in
 from socle.lib.measurement import cluster
+from socle.lib.measurement.estimate import Estimate
 from socle.measurement.contributions import version_indicators
 from socle.network.models import Network, Organisation
 from socle.sector.access import publications_of
@@ -20,9 +21,11 @@ from socle.sector.presentation import wave_labels
 
 __all__ = [
     "Benchmark",
+    "OwnResults",
     "consolidations_by_campaign",
     "latest_publications",
     "member_benchmarks",
+    "own_results",
     "participant_names",
     "publications_by_campaign",
 ]
@@ -87,31 +90,47 @@ class Benchmark:
         return "middle"
 
 
-def member_benchmarks(organisation: Organisation, consolidation: Consolidation) -> list[Benchmark]:
-    """The organisation's own value (from its own facts) beside the quartiles of the participating organisations'
-    values, for every indicator and wave the rules allow (``compute.BENCHMARK_MIN_ORGANISATIONS``)."""
+@dataclass(frozen=True)
+class OwnResults:
+    """An organisation's own estimates in a sector campaign, per (sector indicator, wave), from its own facts (routed
+    as for the consolidation), and the establishments behind them: read once per page."""
+
+    estimates: dict[tuple[str, str], Estimate]
+    establishment_ids: frozenset[int]
+
+
+def own_results(organisation_id: int, consolidation: Consolidation) -> OwnResults:
+    sector_campaign = consolidation.sector_campaign
+    records = organisation_records(organisation_id, sector_campaign)
+    version = sector_campaign.framework_version
+    compiled = version_indicators(version.pk, version.content_sha256).by_code
+    estimates: dict[tuple[str, str], Estimate] = {}
+    establishments: set[int] = set()
+    for (code, wave), cell in records.items():
+        indicator = compiled.get(code)
+        if indicator is None or not cell:
+            continue
+        establishments |= {int(key) for key in cell}
+        estimates[(code, wave)] = cluster.consolidate_indicator(indicator, cluster.cluster_sums(cell.values()))
+    return OwnResults(estimates, frozenset(establishments))
+
+
+def member_benchmarks(consolidation: Consolidation, own: OwnResults) -> list[Benchmark]:
+    """The organisation's own value beside the quartiles of the participating organisations' values, for every
+    indicator and wave the rules allow (``compute.BENCHMARK_MIN_ORGANISATIONS``)."""
     results: dict[str, Any] = consolidation.results
     quartiles = results.get("benchmarks", {})
     if not any(quartiles.values()):
         return []
-    sector_campaign = consolidation.sector_campaign
-    own = organisation_records(organisation.pk, sector_campaign)
-    version = sector_campaign.framework_version
-    compiled = version_indicators(version.pk, version.content_sha256).by_code
     out: list[Benchmark] = []
     for data in results.get("indicators", []):
         code = str(data["code"])
         for wave_data in data.get("waves", []):
             wave = str(wave_data["wave"])
             found = quartiles.get(f"{code}/{wave}")
-            if not found or code not in compiled:
+            if not found:
                 continue
-            records = own.get((code, wave), {})
-            estimate = (
-                cluster.consolidate_indicator(compiled[code], cluster.cluster_sums(records.values()))
-                if records
-                else None
-            )
+            estimate = own.estimates.get((code, wave))
             out.append(
                 Benchmark(
                     code=code,

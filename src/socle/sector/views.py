@@ -77,7 +77,7 @@ def sector_home(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("sector:home", slug)
         status = 422
     campaigns = list(sector_campaigns_of(network.pk).select_related("framework_version__framework"))
-    consolidations = queries.consolidations_by_campaign(consolidations_of(network.pk))
+    consolidations = queries.consolidations_by_campaign(consolidations_of(network.pk).defer("results"))
     publications = queries.publications_by_campaign(publications_of(network))
     rows = [
         {"campaign": c, "consolidations": consolidations.get(c.pk, []), "publications": publications.get(c.pk, [])}
@@ -159,6 +159,7 @@ def member_home(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = access.organisation
     found = list(
         consolidations_for_member(organisation.pk, organisation.network_id)
+        .defer("results")
         .select_related("sector_campaign")
         .order_by("-review_opened_at")
     )
@@ -190,6 +191,7 @@ def member_consolidation(request: HttpRequest, slug: str, public_id: UUID) -> Ht
                 messages.success(request, _("Thank you: the network has your answer."))
                 return redirect("sector:member_consolidation", slug, public_id)
         status = 422
+    own = queries.own_results(organisation.pk, found)
     return render(
         request,
         "sector/member_consolidation.html",
@@ -202,8 +204,8 @@ def member_consolidation(request: HttpRequest, slug: str, public_id: UUID) -> Ht
             "form": form,
             "participates": organisation.pk in actions.participants(found),
             "can_review": access.can_write and found.status == ConsolidationStatus.REVIEW,
-            "benchmarks": queries.member_benchmarks(organisation, found),
-            "own_costs": costs_module.organisation_avoided_costs(organisation.pk, found),
+            "benchmarks": queries.member_benchmarks(found, own),
+            "own_costs": costs_module.organisation_avoided_costs(found, own.estimates, own.establishment_ids),
             **_results_context(found.results),
         },
         status=status,
