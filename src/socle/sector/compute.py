@@ -43,6 +43,7 @@ from socle.lib.sector.weighting import (
     CoverageRules,
     StratumCoverage,
     WeightedEstimate,
+    Weights,
     calibrate,
     coverage,
     weighted_cell,
@@ -135,12 +136,11 @@ def _coverage_json(found: Coverage, type_labels: Mapping[str, Any], region_label
 
 def _respondents(record: Stats) -> tuple[int, int | None]:
     """(respondents in the denominator, respondents in the numerator or None) of one record."""
-    _y, x, _change = _components(record)
     if isinstance(record, ProportionStats):
         return record.n, record.numerator
     if isinstance(record, EvolutionStats):
         return record.pairs, record.improved
-    return int(x), None
+    return int(_components(record)[1]), None
 
 
 def _disclosure_cell(records: Mapping[str, Stats], keys: Sequence[str], estimate: WeightedEstimate) -> disclosure.Cell:
@@ -237,6 +237,7 @@ def results_of(inputs: SectorInputs, settings: SectorSettings) -> dict[str, Any]
     types = sorted({row.type for row in inputs.frame})
     indicators: list[dict[str, Any]] = []
     benchmarks: dict[str, Any] = {}
+    calibrated: dict[frozenset[str], Weights] = {}  # cells with the same participants share their weights
     for spec in inputs.document.get("indicators", []) or []:
         code = str(spec["code"])
         indicator = compiled.get(code)
@@ -249,7 +250,7 @@ def results_of(inputs: SectorInputs, settings: SectorSettings) -> dict[str, Any]
             if not records:
                 continue
             waves.append(_wave(inputs, indicator, wave, records, rules, settings, disclosure_rules, found,
-                               regions, types, region_labels, type_labels, frame_keys))  # fmt: skip
+                               regions, types, region_labels, type_labels, frame_keys, calibrated))  # fmt: skip
             benchmarks[f"{code}/{wave}"] = _quartiles(inputs, records, indicator, disclosure_rules.min_respondents)
         if not waves:
             continue
@@ -348,21 +349,27 @@ def _wave(
     region_labels: Mapping[str, Any],
     type_labels: Mapping[str, Any],
     frame_keys: Mapping[str, Any],
+    calibrated: dict[frozenset[str], Weights],
 ) -> dict[str, Any]:
-    taking_part = set(records)
-    frame = [replace(row, participating=row.key in taking_part) for row in inputs.frame]
-    method = "raking" if settings.method == "raking" else "poststratification"
-    weights = calibrate(frame, rules, method=method)
+    taking_part = frozenset(records)
+    weights = calibrated.get(taking_part)
+    if weights is None:
+        frame = [replace(row, participating=row.key in taking_part) for row in inputs.frame]
+        method = "raking" if settings.method == "raking" else "poststratification"
+        weights = calibrated[taking_part] = calibrate(frame, rules, method=method)
     cell = weighted_cell(indicator, records, weights)
     sector = cell.estimate()
     estimates: dict[tuple[str, ...], tuple[WeightedEstimate, list[str]]] = {("", ""): (sector, list(records))}
+    in_region: dict[str, list[str]] = {}
+    of_type: dict[str, list[str]] = {}
+    for key in records:
+        in_region.setdefault(frame_keys[key].region, []).append(key)
+        of_type.setdefault(frame_keys[key].type, []).append(key)
     for region in regions:
-        keys = [k for k in records if frame_keys[k].region == region]
-        if keys:
+        if keys := in_region.get(region):
             estimates[(region, "")] = (cell.estimate(set(keys), unweighted=False), keys)
     for type_code in types:
-        keys = [k for k in records if frame_keys[k].type == type_code]
-        if keys:
+        if keys := of_type.get(type_code):
             estimates[("", type_code)] = (cell.estimate(set(keys), unweighted=False), keys)
     decisions = _protected(records, estimates, disclosure_rules)
     representative = found.representative

@@ -87,6 +87,7 @@ from .stats import (
     read_decimal,
     square,
     stats_from_dict,
+    total,
 )
 
 __all__ = [
@@ -211,15 +212,25 @@ class ClusterSums:
 
 def cluster_sums(records: Iterable[Stats], kind: str | None = None) -> ClusterSums:
     """:class:`ClusterSums` of establishments, one record each (``kind`` is needed only when there is none)."""
-    result: ClusterSums | None = None
-    for record in records:
-        one = ClusterSums.of(record)
-        result = one if result is None else result + one
-    if result is None:
+    records = list(records)
+    if not records:
         if kind is None:
             raise ValueError("no establishment: say which kind of statistics")
         return ClusterSums.zero(kind)
-    return result
+    first = records[0]
+    if any(type(record) is not type(first) for record in records):
+        kinds = sorted({record.kind for record in records})
+        raise ValueError(f"cannot add clustered sums of a {' and of a '.join(kinds)}")
+    # As the sum of ClusterSums.of(record), without building one per establishment.
+    yy = xy = xx = change_yy = change_xy = ZERO
+    for record in records:
+        y, x, change = _components(record)
+        yy = EXACT.add(yy, square(y))
+        xy = EXACT.add(xy, EXACT.multiply(x, y))
+        xx = EXACT.add(xx, square(x))
+        change_yy = EXACT.add(change_yy, square(change))
+        change_xy = EXACT.add(change_xy, EXACT.multiply(x, change))
+    return ClusterSums(total(records[1:], first), len(records), yy, xy, xx, change_yy, change_xy)
 
 
 # --- Variance ---------------------------------------------------------------------------------------------------

@@ -324,8 +324,13 @@ def stats_from_dict(data: Mapping[str, Any]) -> Stats:
 
 
 def total(records: Iterable[_S], zero: _S) -> _S:
-    """The sum of records of one kind, ``zero`` (``Kind()``) when there are none."""
-    result = zero
+    """The sum of records of one kind, ``zero`` (``Kind()``) when there are none: field by field, building one
+    record at the end (as ``zero + record + …`` would, without a record per step)."""
+    cls = type(zero)
+    names = [f.name for f in fields(zero)]
+    sums: list[int | Decimal] = [getattr(zero, name) for name in names]
     for record in records:
-        result = result + record
-    return result
+        if type(record) is not cls:
+            raise TypeError(f"cannot add a {type(record).__name__} to a {cls.__name__}")
+        sums = [_add(left, getattr(record, name)) for left, name in zip(sums, names, strict=True)]
+    return cls(*sums)
