@@ -99,6 +99,10 @@ def _report_job(world: World) -> dict[str, Any]:
     return {"slug": world.network.slug, "public_id": job.public_id}
 
 
+def impact_photo(world: World) -> dict[str, Any]:
+    return {"slug": world.org.slug, "public_id": world.impact_photo.public_id}  # type: ignore[attr-defined]
+
+
 def draft_document(world: World) -> dict[str, Any]:
     from socle.frameworks.models import FrameworkVersion
 
@@ -347,6 +351,22 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
         {},
         EVERYONE,
     ),
+    # Impact pages: the organisation composes and publishes (admins write); the published page is public.
+    ("impact:composer", "GET"): (org, {}, ORG_READ),
+    ("impact:composer", "POST"): (org, {"mission": "Notre mission"}, ORG_WRITE),
+    ("impact:preview", "GET"): (org, {}, ORG_READ),
+    ("impact:publish", "POST"): (org, {}, ORG_WRITE),
+    ("impact:unpublish", "POST"): (org, {}, ORG_WRITE),
+    ("impact:photo_add", "POST"): (org, {}, ORG_WRITE),
+    ("impact:draft_photo", "GET"): (impact_photo, {}, ORG_READ),
+    ("impact:photo_remove", "POST"): (impact_photo, {}, ORG_WRITE),
+    ("impact:version", "GET"): (lambda w: {"slug": w.org.slug, "number": 1}, {}, ORG_READ),
+    ("impact:public_page", "GET"): (org, {}, EVERYONE),
+    ("impact:public_widget", "GET"): (org, {}, EVERYONE),
+    ("impact:public_badge", "GET"): (org, {}, EVERYONE),
+    ("impact:public_pdf", "GET"): (org, {}, EVERYONE),
+    ("impact:public_photo", "GET"): (impact_photo, {}, EVERYONE),
+    ("impact:directory", "GET"): (lambda w: {"network_slug": w.network.slug}, {}, EVERYONE),
     ("collection:sector_campaigns", "GET"): (net, {}, NETWORK_READ),
     ("collection:sector_campaigns", "POST"): (net, {}, NETWORK_WRITE),
     ("collection:sector_campaign", "GET"): (
@@ -527,6 +547,18 @@ def _add_sector(world: World) -> None:
     world.unit_cost = world.network.unit_costs.get(code="emergency_visit")  # type: ignore[attr-defined]
 
 
+def _add_impact(world: World) -> None:
+    """The organisation's impact page, with a photo, published once."""
+    from socle.impact import actions as impact_actions
+    from tests.test_impact import png_bytes
+
+    impact_actions.save_draft(world.org, {"mission": "Accompagner"}, acting_user=None)
+    world.impact_photo = impact_actions.add_photo(  # type: ignore[attr-defined]
+        world.org, png_bytes(), alt_text="Un dessin", acting_user=None
+    )
+    impact_actions.publish(world.org, acting_user=None)
+
+
 def _outcome(response: Any) -> Any:
     if response.status_code == 302:
         location = response.headers["Location"]
@@ -555,6 +587,8 @@ def test_role_gets_what_the_matrix_says(
         _add_frameworks(world_with_invitation)
     if name.startswith("sector:") or name in SECTOR_API:
         _add_sector(world_with_invitation)
+    if name.startswith("impact:"):
+        _add_impact(world_with_invitation)
     url = reverse(name, kwargs=kwargs(world_with_invitation))
     login_as(client, world_with_invitation.users[role])
     if method == "PUT":

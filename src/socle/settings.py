@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "socle.improvement",
     "socle.qualitative",
     "socle.sector",
+    "socle.impact",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

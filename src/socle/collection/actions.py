@@ -93,6 +93,8 @@ def open_sector_campaign(
     code = code.strip()
     if code and (slugify(code) != code or len(code) > 64):
         raise ActionError(_("The code may hold only lower-case letters, digits and hyphens (64 at most)."))
+    if code in RESERVED_SECTOR_CAMPAIGN_CODES:
+        raise ActionError(_("This code is a page of the sector site: choose another one."))
     with transaction.atomic():
         if code and SectorCampaign.objects.filter(network=network, code=code).exists():
             raise ActionError(_("Another sector campaign of the network already has this code."))
@@ -116,10 +118,16 @@ def open_sector_campaign(
     return sector_campaign
 
 
+# /sector/<network>/<code>/ is a sector campaign's page, but /sector/<network>/members/ is the directory of the
+# members' impact pages (socle.impact).
+RESERVED_SECTOR_CAMPAIGN_CODES = frozenset({"members"})
+
+
 def free_sector_campaign_code(network: Network, name: str) -> str:
     """The name's slug (``campaign`` when it has none), numbered ``-2``, ``-3``… when the network already uses it."""
     base = slugify(name)[:56].strip("-") or "campaign"
     taken = set(SectorCampaign.objects.filter(network=network, code__startswith=base).values_list("code", flat=True))
+    taken |= RESERVED_SECTOR_CAMPAIGN_CODES
     code, number = base, 1
     while code in taken:
         number += 1

@@ -30,7 +30,7 @@ from socle.lib.measurement import compute
 from socle.lib.measurement.compute import Indicator
 from socle.lib.measurement.estimate import Estimate
 from socle.lib.measurement.masking import masked_cells
-from socle.lib.measurement.stats import Stats, stats_from_dict
+from socle.lib.measurement.stats import STATS_CLASSES, Stats, stats_from_dict, total
 from socle.measurement.access import facts_of
 from socle.measurement.contributions import version_indicators
 from socle.measurement.queries import TOTAL, combined_estimate
@@ -122,6 +122,7 @@ class ActivityRow:
     estimate: Estimate
     period: str  # the year
     period_kind: str  # the kind of periods summed: year, quarter, month
+    total: Stats | None = None  # the establishments' records summed (for a public page's disclosure control)
 
 
 @dataclass
@@ -301,16 +302,17 @@ def activity_results(
     indicators: Mapping[str, Indicator],
     *,
     only: int | None = None,
+    year: int | None = None,
 ) -> list[ActivityRow]:
-    """Activity indicators of the campaign's version for the campaign's year (one query): the reports of one kind
-    of period only, the longest kind that has any (a year contains its quarters and months)."""
-    year = str(campaign.starts_on.year)
+    """Activity indicators of the campaign's version for the campaign's year (or ``year``) (one query): the reports
+    of one kind of period only, the longest kind that has any (a year contains its quarters and months)."""
+    year_text = str(year if year is not None else campaign.starts_on.year)
     rows = facts_of(organisation_id).filter(
         framework_version_id=campaign.framework_version_id,
         campaign__isnull=True,
         breakdown=TOTAL,
         value=TOTAL,
-        period__startswith=year,
+        period__startswith=year_text,
     )
     if only is not None:
         rows = rows.filter(establishment_id=only)
@@ -327,7 +329,9 @@ def activity_results(
         if indicator.source != "activity" or code not in by_kind[kind]:
             continue
         records = by_kind[kind][code]
-        out.append(ActivityRow(infos[code], combined_estimate(indicator, records, records), year, kind))
+        summed = total(records.values(), STATS_CLASSES[indicator.kind]())
+        estimate = combined_estimate(indicator, records, records)
+        out.append(ActivityRow(infos[code], estimate, year_text, kind, summed))
     return out
 
 

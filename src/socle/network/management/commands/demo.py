@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from socle.activity.demo import load_demo_activity
 from socle.collection.demo import load_demo_answers, load_demo_campaign
 from socle.frameworks.demo import load_demo_frameworks
+from socle.impact.demo import load_demo_impact
 from socle.imports.worker_process import background_worker
 from socle.improvement.demo import load_demo_improvement
 from socle.measurement.demo import load_demo_results
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         load_demo_activity(result.network)
         load_demo_improvement(result.network)
         publication = load_demo_sector(result.network)
+        impact = load_demo_impact(result.network)
         if options["code"]:
             for account in result.accounts:
                 if account.totp_key:
@@ -65,6 +67,7 @@ class Command(BaseCommand):
         out.write(f"Sector framework: {url}f/lcep/")
         code = publication.sector_campaign.code
         out.write(f"Published sector figures ({code}): {url}sector/{result.network.slug}/{code}/")
+        out.write(f"Impact page of {impact.organisation.name}: {url}impact/{impact.organisation.slug}/")
         link = campaign.links.order_by("establishment__name", "questionnaire_code").first()
         if link is not None:
             out.write(f"Respondent link ({link.establishment.name}, {campaign.name}): {url}r/{link.code}/")
