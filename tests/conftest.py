@@ -27,6 +27,7 @@ def _fresh_version_caches() -> None:
     hash: right in production, where a primary key is never given twice. Tests roll their data back, and SQLite then
     gives the same key to another version (whose base may differ): each test starts with empty caches."""
     from socle.collection import actions as collection_actions
+    from socle.impact import presentation as impact_presentation
     from socle.measurement import contributions
     from socle.measurement import views as measurement_views
     from socle.qualitative import queries as qualitative_queries
@@ -34,6 +35,7 @@ def _fresh_version_caches() -> None:
     collection_actions._compiled.cache_clear()
     contributions._compiled.cache_clear()
     measurement_views._toc_layout.cache_clear()
+    impact_presentation._toc_layout.cache_clear()
     qualitative_queries._text_questions.cache_clear()
 
 

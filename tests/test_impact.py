@@ -5,6 +5,7 @@ widget, a badge and a one-page PDF."""
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import io
 import random
@@ -31,6 +32,7 @@ from tests.test_permissions import login_as
 from tests.test_results import answer, open_campaign
 
 pytestmark = pytest.mark.django_db
+TODAY = datetime.date.today()
 STATIC = Path(__file__).resolve().parents[1] / "src" / "socle"
 WEIGHT_LIMIT = 100 * 1024
 
@@ -227,21 +229,49 @@ def test_forged_selections_are_refused_and_write_nothing(world: World, version: 
     campaign = open_campaign(world, version)
     respond(campaign, world.establishment, 30, 10)
     other = open_campaign(world, version, name="Autre")
-    other.organisation = world.other_org
     client = admin(world)
-    before = ImpactPage.objects.filter(organisation=world.org).first()
+    compose(world, campaign, ["i_rights"])
+    before = ImpactPage.objects.get(organisation=world.org)
+    saved = AuditEvent.objects.filter(action="impact.draft_saved").count()
     for data in (
         {"campaign": str(campaign.public_id), "indicators": ["not_an_indicator"]},
         {"campaign": "5a4d3c2b-1a09-4876-8543-210fedcba987"},
+        {"campaign": str(_other_organisations_campaign(world).public_id)},
         {"campaign": str(campaign.public_id), "quotes": ["5a4d3c2b-1a09-4876-8543-210fedcba987"]},
         {"mission": "x" * 2001},
     ):
         response = client.post(f"/o/{world.org.slug}/impact/", data)
         assert response.status_code == 200 and 'class="errorlist' in response.content.decode()
-    assert ImpactPage.objects.filter(organisation=world.org).first() == before
-    assert not AuditEvent.objects.filter(action="impact.draft_saved").exists()
+    after = ImpactPage.objects.get(organisation=world.org)
+    assert (after.mission, after.indicators, after.quotes, after.campaign_id, after.updated_at) == (
+        before.mission,
+        before.indicators,
+        before.quotes,
+        before.campaign_id,
+        before.updated_at,
+    )
+    assert AuditEvent.objects.filter(action="impact.draft_saved").count() == saved
+    # choosing another campaign drops the indicators chosen for the previous one
+    moved = client.post(f"/o/{world.org.slug}/impact/", {"campaign": str(other.public_id), "indicators": ["i_rights"]})
+    assert moved.status_code == 302 and ImpactPage.objects.get(organisation=world.org).indicators == []
     with pytest.raises(ValueError, match="not a field"):
         actions.save_draft(world.org, {"published": True}, acting_user=None)
+
+
+def _other_organisations_campaign(world: World) -> Campaign:
+    from socle.collection import actions as collection_actions
+
+    version = load(organisation_document(world.other_org), publish=True)
+    return collection_actions.open_campaign(
+        world.other_org,
+        version,
+        name="Chez les autres",
+        wave="entry",
+        starts_on=TODAY,
+        ends_on=TODAY,
+        establishments=[world.other_establishment],
+        acting_user=None,
+    )
 
 
 def test_quotes_show_without_name_or_establishment(world: World) -> None:
@@ -450,3 +480,18 @@ def test_the_demo_publishes_horizons_page_once(db: None) -> None:
     assert all(i["figure"]["n"] >= 11 for i in content["indicators"])
     assert load_demo_impact(result.network).pk == publication.pk
     assert Client().get("/impact/horizon-solidaire/").status_code == 200
+
+
+def test_the_contribution_to_the_sector_figures_names_the_publication_the_answers_count_in(world: World) -> None:
+    from tests.test_permissions import _add_frameworks, _add_sector
+
+    _add_frameworks(world)
+    _add_sector(world)
+    page = actions.save_draft(world.org, {"mission": "M", "show_sector": True}, acting_user=None)
+    sector = queries.compose(world.org, page)["sector"]
+    assert sector["code"] == "mini-2026" and sector["establishments"] == 1 and sector["version"] == 1
+    other = actions.save_draft(world.other_org, {"mission": "M", "show_sector": True}, acting_user=None)
+    assert queries.compose(world.other_org, other)["sector"] is None  # it took no part
+    actions.publish(world.org, acting_user=None)
+    html = public(world.org.slug).content.decode()
+    assert f'href="/sector/{world.network.slug}/mini-2026/"' in html

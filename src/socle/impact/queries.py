@@ -8,7 +8,7 @@ framework (indicator labels, definitions) are kept in every language; the page p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from socle.network.access import establishments_of
 from socle.network.models import Organisation
 from socle.qualitative.queries import approved_quotes
 
-__all__ = ["SCHEMA", "Candidate", "campaigns_for", "candidates", "compose", "figure_json", "headline"]
+__all__ = ["SCHEMA", "Candidate", "campaigns_for", "candidates", "compose", "figure_json"]
 
 SCHEMA = 1
 TREND_CAMPAIGNS = 4  # the selected campaign and up to three earlier ones of the same wave and framework
@@ -198,12 +198,17 @@ def _sector(organisation: Organisation) -> dict[str, Any] | None:
     )
     if not joined:
         return None
-    publication = (
-        publications_of(organisation.network)
-        .filter(sector_campaign_id__in=joined)
-        .select_related("sector_campaign")
-        .order_by("-published_at", "-version")
-        .first()
+    publication = next(
+        (
+            p
+            for p in publications_of(organisation.network)
+            .filter(sector_campaign_id__in=joined)
+            .select_related("sector_campaign", "consolidation")
+            .order_by("-published_at", "-version")
+            # the figures its answers were counted in (the consolidation's participants stay inside the network)
+            if organisation.pk in p.consolidation.results.get("participants", {}).get("organisation_ids", [])
+        ),
+        None,
     )
     if publication is None:
         return None
@@ -267,8 +272,3 @@ def compose(organisation: Organisation, page: Any, photos: Sequence[Any] = ()) -
         if page.show_theory_of_change:
             content["theory_of_change"] = {"version": version.pk, "sha256": version.content_sha256}
     return content
-
-
-def headline(content: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The first chosen indicator whose value is shown (the badge's and the widget's figure), or None."""
-    return next((i for i in content.get("indicators", []) if i["figure"]["value"] is not None), None)

@@ -45,6 +45,11 @@ def _page_form(organisation: Organisation, page: ImpactPage, data: Any = None) -
     if campaign is not None and campaign.organisation_id != organisation.pk:
         campaign = None
     candidates = queries.candidates(organisation.pk, campaign) if campaign is not None else []
+    if data is not None and campaign != page.campaign:
+        # another campaign: the indicators chosen for the previous one are dropped, not refused
+        codes = {c.code for c in candidates}
+        data = data.copy()
+        data.setlist("indicators", [code for code in data.getlist("indicators") if code in codes])
     initial = {
         "mission": page.mission,
         "activities": page.activities,
@@ -291,11 +296,11 @@ def public_photo(request: HttpRequest, slug: str, public_id: UUID) -> HttpRespon
 
 
 @lru_cache(maxsize=32)
-def _pdf(publication_pk: int, language: str, base_url: str) -> bytes:
+def _pdf(public_id: UUID, language: str, base_url: str) -> bytes:
     """The one-page PDF of a published version (frozen: made once per version and language)."""
     from socle.impact.report import one_page_pdf
 
-    publication = ImpactPublication.objects.get(pk=publication_pk)
+    publication = ImpactPublication.objects.get(public_id=public_id)
     with translation.override(language):
         return one_page_pdf(publication, base_url=base_url)
 
@@ -303,7 +308,7 @@ def _pdf(publication_pk: int, language: str, base_url: str) -> bytes:
 @require_GET
 def public_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     _organisation, publication = get_published(slug)
-    data = _pdf(publication.pk, translation.get_language() or "fr", settings.BASE_URL + "/")
+    data = _pdf(publication.public_id, translation.get_language() or "fr", settings.BASE_URL + "/")
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="impact-{slug}-v{publication.version}.pdf"'
     response["Cache-Control"] = PUBLIC_CACHE
