@@ -100,7 +100,7 @@ def composer(request: HttpRequest, slug: str) -> HttpResponse:
             "access": access,
             "page": page,
             "form": form,
-            "candidates": form.candidates,  # type: ignore[attr-defined]
+            "indicator_rows": list(zip(form["indicators"], form.candidates, strict=True)),  # type: ignore[attr-defined]
             "photos": _draft_photos(organisation.pk),
             "photo_form": PhotoForm(),
             "versions": list(publications_of(organisation.pk).order_by("-version")[:20]),
