@@ -367,6 +367,42 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("impact:public_pdf", "GET"): (org, {}, EVERYONE),
     ("impact:public_photo", "GET"): (impact_photo, {}, EVERYONE),
     ("impact:directory", "GET"): (lambda w: {"network_slug": w.network.slug}, {}, EVERYONE),
+    # Learning paths: published paths are public; a learner learns in the organisation's space (every role of it);
+    # admins and consenting facilitators read the shared progress; network staff edit the paths.
+    ("learning:catalogue", "GET"): (none, {}, EVERYONE),
+    ("learning:public_path", "GET"): (lambda w: {"network_slug": w.network.slug, "code": "essai"}, {}, EVERYONE),
+    ("learning:public_lesson", "GET"): (
+        lambda w: {"network_slug": w.network.slug, "code": "essai", "lesson": "l1"},
+        {},
+        EVERYONE,
+    ),
+    ("learning:learner_home", "GET"): (org, {}, ORG_READ),
+    ("learning:learners", "GET"): (org, {}, only("org_admin", "facilitator", read_only=("org_staff",))),
+    ("learning:path", "GET"): (lambda w: {"slug": w.org.slug, "code": "essai"}, {}, ORG_READ),
+    ("learning:share", "POST"): (lambda w: {"slug": w.org.slug, "code": "essai"}, {"shared": "on"}, ORG_READ),
+    # the certificate exists once the path is completed (tests/test_learning.py): nobody has completed it here
+    ("learning:certificate", "GET"): (lambda w: {"slug": w.org.slug, "code": "essai"}, {}, only()),
+    ("learning:lesson", "GET"): (lambda w: {"slug": w.org.slug, "code": "essai", "lesson": "l1"}, {}, ORG_READ),
+    ("learning:lesson", "POST"): (lambda w: {"slug": w.org.slug, "code": "essai", "lesson": "l1"}, {}, ORG_READ),
+    ("learning:module", "GET"): (lambda w: {"slug": w.org.slug, "code": "essai", "module": "m1"}, {}, ORG_READ),
+    ("learning:quiz", "POST"): (
+        lambda w: {"slug": w.org.slug, "code": "essai", "module": "m1"},
+        {"q1": "0"},
+        ORG_READ,
+    ),
+    ("learning:exercise", "POST"): (lambda w: {"slug": w.org.slug, "code": "essai", "exercise": "e1"}, {}, ORG_READ),
+    ("learning:network_paths", "GET"): (net, {}, NETWORK_READ),
+    ("learning:network_paths", "POST"): (net, {"text": "x: ["}, NETWORK_WRITE),
+    ("learning:network_publish", "POST"): (
+        lambda w: {"slug": w.network.slug, "code": "essai", "number": 1},
+        {},
+        NETWORK_WRITE,
+    ),
+    ("learning:network_export", "GET"): (
+        lambda w: {"slug": w.network.slug, "code": "essai", "number": 1},
+        {},
+        NETWORK_READ,
+    ),
     ("collection:sector_campaigns", "GET"): (net, {}, NETWORK_READ),
     ("collection:sector_campaigns", "POST"): (net, {}, NETWORK_WRITE),
     ("collection:sector_campaign", "GET"): (
@@ -559,6 +595,14 @@ def _add_impact(world: World) -> None:
     impact_actions.publish(world.org, acting_user=None)
 
 
+def _add_learning(world: World) -> None:
+    """A published learning path of the network (the small test path)."""
+    from socle.learning import actions as learning_actions
+    from tests.test_lib_learning import document
+
+    learning_actions.load_path(world.network, document(), publish=True, acting_user=None)
+
+
 def _outcome(response: Any) -> Any:
     if response.status_code == 302:
         location = response.headers["Location"]
@@ -589,6 +633,8 @@ def test_role_gets_what_the_matrix_says(
         _add_sector(world_with_invitation)
     if name.startswith("impact:"):
         _add_impact(world_with_invitation)
+    if name.startswith("learning:"):
+        _add_learning(world_with_invitation)
     url = reverse(name, kwargs=kwargs(world_with_invitation))
     login_as(client, world_with_invitation.users[role])
     if method == "PUT":

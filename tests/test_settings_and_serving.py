@@ -112,6 +112,7 @@ def test_demo_prepares_twice_without_duplicates(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "http://127.0.0.1:8000/" in first.stdout and "direction@horizon.socle.example" in first.stdout
     assert "http://127.0.0.1:8000/impact/horizon-solidaire/" in first.stdout  # the demo publishes an impact page
+    assert "http://127.0.0.1:8000/learn/" in first.stdout  # and the learning paths
     second = _socle(["demo", "--no-serve"], {}, tmp_path)
     assert second.returncode == 0, second.stderr
     assert "a-demo-password" in second.stdout  # the password is kept in the data folder

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "socle.qualitative",
     "socle.sector",
     "socle.impact",
+    "socle.learning",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

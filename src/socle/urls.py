@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("socle.improvement.urls")),
     path("", include("socle.impact.urls")),  # before the sector's: /sector/<network>/members/ is impact's
     path("", include("socle.sector.urls")),
+    path("", include("socle.learning.urls")),
     path("", include("socle.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -27,6 +27,11 @@ def campaigns_of(organisation_id: int) -> QuerySet[Campaign]:
     return Campaign.objects.filter(organisation_id=organisation_id)
 
 
+def submissions_of(organisation_id: int) -> QuerySet[Submission]:
+    """Every query for an organisation's submissions (raw answers) starts here (tenant key: organisation_id)."""
+    return Submission.objects.filter(organisation_id=organisation_id)
+
+
 def get_link_for_respondent(code: str) -> CollectionLink:
     link = (
         CollectionLink.objects.select_related(

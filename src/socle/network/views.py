@@ -191,6 +191,8 @@ def organisation_home(request: HttpRequest, slug: str) -> HttpResponse:
         places=Sum("places", default=0),
         employees=Sum("employees", default=0),
     )
+    from socle.learning.queries import steps  # the guided approach: each step's status from the real state
+
     return render(
         request,
         "network/organisation_home.html",
@@ -199,6 +201,7 @@ def organisation_home(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": access.organisation,
             "establishments": establishments,
             "totals": totals,
+            "steps": steps(access.organisation),
         },
     )
 

@@ -12,6 +12,7 @@ from socle.frameworks.demo import load_demo_frameworks
 from socle.impact.demo import load_demo_impact
 from socle.imports.worker_process import background_worker
 from socle.improvement.demo import load_demo_improvement
+from socle.learning.content import load_shipped_paths
 from socle.measurement.demo import load_demo_results
 from socle.network.demo import current_code, demo_password, load_demo
 from socle.network.initial_data import load_fields
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         load_demo_improvement(result.network)
         publication = load_demo_sector(result.network)
         impact = load_demo_impact(result.network)
+        load_shipped_paths(result.network)
         if options["code"]:
             for account in result.accounts:
                 if account.totp_key:
@@ -68,6 +70,7 @@ class Command(BaseCommand):
         code = publication.sector_campaign.code
         out.write(f"Published sector figures ({code}): {url}sector/{result.network.slug}/{code}/")
         out.write(f"Impact page of {impact.organisation.name}: {url}impact/{impact.organisation.slug}/")
+        out.write(f"Learning paths: {url}learn/ (members learn in their space, e.g. {url}o/horizon-solidaire/learn/)")
         link = campaign.links.order_by("establishment__name", "questionnaire_code").first()
         if link is not None:
             out.write(f"Respondent link ({link.establishment.name}, {campaign.name}): {url}r/{link.code}/")

@@ -1,0 +1,69 @@
+"""The one way views reach learning paths and progress.
+
+Published paths are public (the catalogue ``/learn/`` and the lessons). A learner's progress belongs to the person
+and the organisation: the person reads and changes it through the organisation's space (any role of the
+organisation, facilitators included, may learn); the organisation's admins and its consenting facilitators read
+the progress of the learners who agreed to share it. Network staff edit their network's paths.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from socle.learning.models import LearningPath, PathVersion, Progress
+from socle.network.access import NetworkAccess, OrganisationAccess, get_network_for_user, get_organisation_for_user
+from socle.network.models import Network, Role
+
+
+def paths_of(network_id: int) -> QuerySet[LearningPath]:
+    """Every query for a network's paths starts here (tenant key: network_id)."""
+    return LearningPath.objects.filter(network_id=network_id)
+
+
+def progress_of(organisation_id: int) -> QuerySet[Progress]:
+    """Every query for progress starts here (tenant key: organisation_id)."""
+    return Progress.objects.filter(organisation_id=organisation_id)
+
+
+def latest_published(path: LearningPath) -> PathVersion | None:
+    return path.versions.filter(published_at__isnull=False).order_by("-number").first()
+
+
+def published_paths(network_id: int) -> list[PathVersion]:
+    """The latest published version of each of the network's paths."""
+    out = []
+    for path in paths_of(network_id).order_by("code"):
+        found = latest_published(path)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def get_public_path(network_slug: str, code: str) -> tuple[Network, PathVersion]:
+    """A path's latest published version, for anybody; 404 otherwise."""
+    network = Network.objects.filter(slug=network_slug).first()
+    path = paths_of(network.pk).filter(code=code).first() if network is not None else None
+    version = latest_published(path) if path is not None else None
+    if network is None or version is None:
+        raise Http404
+    return network, version
+
+
+def get_learner(request: HttpRequest, slug: str) -> OrganisationAccess:
+    """Anybody of the organisation (its people and consenting facilitators) learns in its space."""
+    return get_organisation_for_user(request, slug)
+
+
+def get_learners_for_user(request: HttpRequest, slug: str) -> OrganisationAccess:
+    """The progress of learners who share it: the organisation's admins and consenting facilitators (others 404,
+    staff 403)."""
+    access = get_organisation_for_user(request, slug)
+    if access.role not in (Role.ORG_ADMIN, Role.FACILITATOR):
+        raise PermissionDenied
+    return access
+
+
+def get_paths_for_network(request: HttpRequest, slug: str, *, write: bool = False) -> NetworkAccess:
+    return get_network_for_user(request, slug, write=write)

@@ -1,0 +1,406 @@
+"""Learning paths: the public catalogue and lessons (``/learn/…``), a learner's path in the organisation's space
+(``/o/<slug>/learn/…``: lessons, quizzes, exercises detected from the organisation's data, the certificate), the
+learners' progress for admins and consenting facilitators, and the network staff's editing of paths
+(``/n/<slug>/learn/``). Every view calls its access helper first (``socle.learning.access``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from socle.frameworks.models import text_in
+from socle.learning import actions, exercises, queries
+from socle.learning.access import (
+    get_learner,
+    get_learners_for_user,
+    get_paths_for_network,
+    get_public_path,
+    paths_of,
+    progress_of,
+    published_paths,
+)
+from socle.learning.models import PathVersion, Progress
+from socle.lib.learning.document import Lesson, Module, Path
+from socle.lib.learning.markdown import render as render_markdown
+from socle.network.actions import ActionError
+from socle.network.models import Network, Organisation
+
+
+def _html(text: Any) -> str:
+    return mark_safe(render_markdown(text_in(text)))  # noqa: S308 - markdown-it escapes raw HTML (html=False)
+
+
+# --- Public -------------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def catalogue(request: HttpRequest) -> HttpResponse:
+    networks = []
+    for network in Network.objects.order_by("name"):
+        versions = published_paths(network.pk)
+        if versions:
+            networks.append((network, [(v, actions.path_of(v)) for v in versions]))
+    return render(request, "learning/catalogue.html", {"networks": networks})
+
+
+@require_GET
+def public_path(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
+    network, version = get_public_path(network_slug, code)
+    return render(
+        request, "learning/public_path.html", {"network": network, "version": version, "path": actions.path_of(version)}
+    )
+
+
+def _lesson(path: Path, code: str) -> tuple[Module, Lesson, Lesson | None]:
+    found = path.lessons
+    for index, (module, lesson) in enumerate(found):
+        if lesson.code == code:
+            following = found[index + 1][1] if index + 1 < len(found) else None
+            return module, lesson, following
+    raise Http404
+
+
+@require_GET
+def public_lesson(request: HttpRequest, network_slug: str, code: str, lesson: str) -> HttpResponse:
+    network, version = get_public_path(network_slug, code)
+    path = actions.path_of(version)
+    module, found, following = _lesson(path, lesson)
+    return render(
+        request,
+        "learning/lesson.html",
+        {
+            "network": network,
+            "path": path,
+            "module": module,
+            "lesson": found,
+            "body": _html(found.body),
+            "following": following,
+        },
+    )
+
+
+# --- The learner ----------------------------------------------------------------------------------------------------
+
+
+def _version_for(organisation: Organisation, code: str) -> PathVersion:
+    version = next((v for v in published_paths(organisation.network_id) if v.path.code == code), None)
+    if version is None:
+        raise Http404
+    return version
+
+
+def _progress(request: HttpRequest, organisation: Organisation, version: PathVersion) -> Progress | None:
+    return progress_of(organisation.pk).filter(user=request.user, path_version=version).first()
+
+
+@login_required
+@require_GET
+def learner_home(request: HttpRequest, slug: str) -> HttpResponse:
+    access = get_learner(request, slug)
+    organisation = access.organisation
+    rows = [
+        queries.path_progress(version, _progress(request, organisation, version))
+        for version in published_paths(organisation.network_id)
+    ]
+    return render(request, "learning/learner_home.html", {"organisation": organisation, "access": access, "rows": rows})
+
+
+@login_required
+@require_GET
+def path_page(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    access = get_learner(request, slug)
+    organisation = access.organisation
+    version = _version_for(organisation, code)
+    summary = queries.path_progress(version, _progress(request, organisation, version))
+    return render(
+        request,
+        "learning/path.html",
+        {"organisation": organisation, "access": access, "version": version, "summary": summary},
+    )
+
+
+class DashboardForm(forms.Form):
+    indicator = forms.ChoiceField(label=gettext_lazy("Indicator"))
+    n = forms.IntegerField(label=gettext_lazy("Number of people who answered"), min_value=0, max_value=10_000_000)
+
+    def __init__(self, data: Any, choices: list[tuple[str, str]]) -> None:
+        super().__init__(data)
+        self.fields["indicator"].choices = choices  # type: ignore[attr-defined]
+
+
+@login_required
+@require_GET
+def module_page(request: HttpRequest, slug: str, code: str, module: str) -> HttpResponse:
+    access = get_learner(request, slug)
+    organisation = access.organisation
+    version = _version_for(organisation, code)
+    path = actions.path_of(version)
+    found = path.module(module)
+    if found is None:
+        raise Http404
+    progress = _progress(request, organisation, version)
+    return render(request, "learning/module.html", _module_context(access, version, path, found, progress))
+
+
+def _module_context(
+    access: Any, version: PathVersion, path: Path, module: Module, progress: Progress | None, **extra: Any
+) -> dict[str, Any]:
+    result = extra.get("result")
+    given = {m.question: m.given for m in result.marked} if result is not None else {}
+    marks = {m.question: m for m in result.marked} if result is not None else {}
+    quiz_rows = [
+        (
+            question,
+            [(index, choice, given.get(question.code) == index) for index, choice in enumerate(question.choices)],
+            marks.get(question.code),
+            question.choices[marks[question.code].given].feedback  # type: ignore[index]
+            if question.code in marks and marks[question.code].given is not None
+            else None,
+        )
+        for question in module.quiz
+    ]
+    needs_dashboard = any(e.check == "dashboard_n" for e in module.exercises)
+    choices = exercises.dashboard_choices(access.organisation) if needs_dashboard else []
+    return {
+        "organisation": access.organisation,
+        "access": access,
+        "version": version,
+        "path": path,
+        "module": module,
+        "progress": progress,
+        "lessons_read": set(progress.lessons) if progress else set(),
+        "quiz_state": progress.quizzes.get(module.code) if progress else None,
+        "exercises_done": set(progress.exercises) if progress else set(),
+        "instructions": {e.code: _html(e.instructions) for e in module.exercises},
+        "dashboard_form": DashboardForm(None, choices) if choices else None,
+        "quiz_rows": quiz_rows,
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lesson_page(request: HttpRequest, slug: str, code: str, lesson: str) -> HttpResponse:
+    access = get_learner(request, slug)
+    organisation = access.organisation
+    version = _version_for(organisation, code)
+    path = actions.path_of(version)
+    module, found, following = _lesson(path, lesson)
+    if request.method == "POST":
+        progress = actions.start(request.user, organisation, version)
+        actions.read_lesson(progress, found.code)
+        if following is not None:
+            return redirect("learning:lesson", slug=slug, code=code, lesson=following.code)
+        return redirect("learning:module", slug=slug, code=code, module=module.code)
+    progress = _progress(request, organisation, version)
+    return render(
+        request,
+        "learning/lesson.html",
+        {
+            "organisation": organisation,
+            "access": access,
+            "version": version,
+            "path": path,
+            "module": module,
+            "lesson": found,
+            "body": _html(found.body),
+            "following": following,
+            "read": bool(progress and found.code in progress.lessons),
+            "learner": True,
+        },
+    )
+
+
+@login_required
+@require_POST
+def quiz(request: HttpRequest, slug: str, code: str, module: str) -> HttpResponse:
+    access = get_learner(request, slug)
+    organisation = access.organisation
+    version = _version_for(organisation, code)
+    path = actions.path_of(version)
+    found = path.module(module)
+    if found is None or not found.quiz:
+        raise Http404
+    given: dict[str, int | None] = {}
+    for question in found.quiz:
+        raw = request.POST.get(question.code, "")
+        if raw == "":
+            given[question.code] = None
+            continue
+        try:
+            given[question.code] = int(raw)
+        except ValueError:
+            raise Http404 from None
+    try:
+        progress, result = actions.answer_quiz(actions.start(request.user, organisation, version), found.code, given)
+    except ActionError as error:
+        messages.error(request, str(error))
+        return redirect("learning:module", slug=slug, code=code, module=module)
+    return render(
+        request, "learning/module.html", _module_context(access, version, path, found, progress, result=result)
+    )
+
+
+@login_required
+@require_POST
+def exercise(request: HttpRequest, slug: str, code: str, exercise: str) -> HttpResponse:
+    access = get_learner(request, slug)
+    organisation = access.organisation
+    version = _version_for(organisation, code)
+    path = actions.path_of(version)
+    module = next((m for m, e in path.exercises if e.code == exercise), None)
+    if module is None:
+        raise Http404
+    found = next(e for e in module.exercises if e.code == exercise)
+    progress = actions.start(request.user, organisation, version)
+    indicator, n = "", None
+    if found.check == "dashboard_n":
+        form = DashboardForm(request.POST, exercises.dashboard_choices(organisation))
+        if form.is_valid():
+            indicator, n = form.cleaned_data["indicator"], form.cleaned_data["n"]
+    if actions.check_exercise(progress, exercise, indicator=indicator, n=n):
+        messages.success(request, _("Done: Socle finds it in your organisation's data."))
+    elif found.check == "dashboard_n":
+        messages.error(request, _("That is not the figure of your dashboard: look again at the number of answers."))
+    else:
+        messages.error(
+            request,
+            _("Not yet: Socle does not find it in your organisation's data. Follow the steps, then check again."),
+        )
+    return redirect(f"{request.path.rsplit('/exercise/', 1)[0]}/{module.code}/#exercise-{exercise}")
+
+
+@login_required
+@require_POST
+def share(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    access = get_learner(request, slug)
+    version = _version_for(access.organisation, code)
+    progress = actions.start(request.user, access.organisation, version)
+    shared = request.POST.get("shared") == "on"
+    actions.set_shared(progress, shared)
+    messages.success(
+        request,
+        _("The organisation's facilitators and admins now see your progress.")
+        if shared
+        else _("Your progress is no longer shown to others."),
+    )
+    return redirect("learning:path", slug=slug, code=code)
+
+
+@login_required
+@require_GET
+def certificate(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    access = get_learner(request, slug)
+    organisation = access.organisation
+    version = _version_for(organisation, code)
+    progress = _progress(request, organisation, version)
+    if progress is None or progress.completed_at is None:
+        raise Http404
+    from socle.learning.certificate import certificate_pdf
+
+    response = HttpResponse(certificate_pdf(progress, actions.path_of(version)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificat-{code}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def learners(request: HttpRequest, slug: str) -> HttpResponse:
+    access = get_learners_for_user(request, slug)
+    rows = [
+        (p, queries.path_progress(p.path_version, p))
+        for p in progress_of(access.organisation.pk)
+        .filter(shared=True)
+        .select_related("user", "path_version__path")
+        .order_by("user__email", "path_version__path__code")
+    ]
+    return render(
+        request, "learning/learners.html", {"organisation": access.organisation, "access": access, "rows": rows}
+    )
+
+
+# --- Network staff ----------------------------------------------------------------------------------------------------
+
+
+class PathForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Path document (YAML or JSON)"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=500_000,
+    )
+    publish = forms.BooleanField(label=gettext_lazy("Publish at once"), required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_paths(request: HttpRequest, slug: str) -> HttpResponse:
+    access = get_paths_for_network(request, slug, write=request.method == "POST")
+    network = access.network
+    form = PathForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = yaml.safe_load(form.cleaned_data["text"])
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = (
+                _(" (line %(line)d, column %(column)d)") % {"line": mark.line + 1, "column": mark.column + 1}
+                if mark is not None
+                else ""
+            )
+            form.add_error("text", _("The document cannot be read%(where)s.") % {"where": where})
+        else:
+            try:
+                version = actions.load_path(
+                    network, document, publish=form.cleaned_data["publish"], acting_user=request.user
+                )
+            except ActionError as error:
+                form.add_error("text", str(error))
+            else:
+                messages.success(request, _("Version %(number)d of the path is saved.") % {"number": version.number})
+                return redirect("learning:network_paths", slug=slug)
+    paths = [(p, list(p.versions.order_by("-number"))) for p in paths_of(network.pk).order_by("code")]
+    return render(
+        request,
+        "learning/network_paths.html",
+        {"network": network, "access": access, "paths": paths, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def network_publish(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
+    access = get_paths_for_network(request, slug, write=True)
+    version = PathVersion.objects.filter(path__in=paths_of(access.network.pk), path__code=code, number=number).first()
+    if version is None:
+        raise Http404
+    try:
+        actions.publish_version(version, acting_user=request.user)
+    except ActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The version is published."))
+    return redirect("learning:network_paths", slug=slug)
+
+
+@login_required
+@require_GET
+def network_export(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
+    access = get_paths_for_network(request, slug)
+    version = PathVersion.objects.filter(path__in=paths_of(access.network.pk), path__code=code, number=number).first()
+    if version is None:
+        raise Http404
+    text = yaml.safe_dump(version.content, allow_unicode=True, sort_keys=False)
+    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{code}-v{number}.yaml"'
+    return response

@@ -1,0 +1,1 @@
+"""Framework-free parts of the learning paths: the path document (checked), quiz scoring, safe Markdown."""

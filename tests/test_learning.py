@@ -1,0 +1,233 @@
+"""Learning paths (issue 8): the shipped courses are valid and agree with the approach's steps; paths are versioned
+data edited by network staff; a learner reads lessons, passes quizzes (scored with feedback), and does exercises
+that Socle detects from the organisation's real data; completion gives a certificate; facilitators and admins see
+the progress of learners who share it; the organisation's home shows the approach's steps from its real state."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import re
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import DatabaseError, transaction
+from django.test import Client
+
+from socle.collection import actions as collection_actions
+from socle.learning import actions, content
+from socle.learning.models import PathVersion, Progress
+from socle.lib.learning.document import CHECKS, read_path
+from socle.network.actions import ActionError
+from tests.factories import World
+from tests.framework_docs import load, organisation_document, sector_document
+from tests.test_lib_learning import document
+from tests.test_permissions import login_as
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date.today()
+
+
+def path_document() -> dict[str, Any]:
+    """The small test path, with one exercise detected from data and one read on the dashboard."""
+    doc = document()
+    doc["modules"][0]["exercises"].append(
+        {"code": "e2", "title": {"fr": "Lire"}, "check": "dashboard_n", "instructions": {"fr": "Lisez le tableau."}}
+    )
+    return doc
+
+
+@pytest.fixture
+def published(world: World) -> PathVersion:
+    return actions.load_path(world.network, path_document(), publish=True, acting_user=None)
+
+
+def client_for(world: World, role: str = "org_admin") -> Client:
+    return login_as(Client(), world.users[role])
+
+
+# --- The shipped courses ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", content.SHIPPED)
+def test_the_shipped_paths_are_valid(code: str) -> None:
+    path = read_path(content.shipped_document(code))
+    assert path.code == code and len(path.modules) >= 4
+    assert all(m.quiz for m in path.modules), "every module has a quiz"
+    words = sum(len(lesson.body["fr"].split()) for _m, lesson in path.lessons)
+    assert words > 3000
+
+
+def test_the_full_course_teaches_every_step_and_every_exercise() -> None:
+    path = read_path(content.shipped_document("mesure-gestion"))
+    assert {"referentiel", "collecte", "analyse", "communication", "amelioration"} <= {m.code for m in path.modules}
+    assert {e.check for _m, e in path.exercises} == CHECKS
+
+
+# --- Paths as versioned data --------------------------------------------------------------------------------------
+
+
+def test_a_draft_changes_a_published_version_never_does(world: World) -> None:
+    draft = actions.load_path(world.network, path_document(), acting_user=None)
+    changed = copy.deepcopy(path_document())
+    changed["title"]["fr"] = "Essai, deuxième"
+    again = actions.load_path(world.network, changed, acting_user=None)
+    assert again.pk == draft.pk and again.content["title"]["fr"] == "Essai, deuxième"
+    published = actions.publish_version(again, acting_user=None)
+    assert actions.load_path(world.network, changed, publish=True, acting_user=None).pk == published.pk
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PathVersion.objects.filter(pk=published.pk).update(content={"forged": True})
+    newer = actions.load_path(world.network, path_document(), acting_user=None)
+    assert newer.number == 2 and not newer.is_published
+
+
+def test_a_broken_or_reserved_document_is_refused_and_writes_nothing(world: World) -> None:
+    broken = path_document()
+    broken["modules"][0]["quiz"][0]["choices"][1]["correct"] = True
+    with pytest.raises(ActionError, match=r"modules\[0\]\.quiz\[0\]\.choices"):
+        actions.load_path(world.network, broken, acting_user=None)
+    reserved = path_document()
+    reserved["modules"][0]["code"] = "share"
+    with pytest.raises(ActionError, match="share"):
+        actions.load_path(world.network, reserved, acting_user=None)
+    assert not PathVersion.objects.exists()
+
+
+def test_network_staff_load_paths_in_the_browser(world: World) -> None:
+    admin = client_for(world, "network_admin")
+    bad = admin.post(f"/n/{world.network.slug}/learn/", {"text": "socle_learning: [1,\n  code: x"})
+    assert bad.status_code == 422 and re.search(r"(line|ligne) \d", bad.content.decode())
+    import yaml
+
+    text = yaml.safe_dump(path_document(), allow_unicode=True)
+    assert admin.post(f"/n/{world.network.slug}/learn/", {"text": text}).status_code == 302
+    version = PathVersion.objects.get()
+    assert not version.is_published
+    assert admin.post(f"/n/{world.network.slug}/learn/essai/v1/publish/").status_code == 302
+    version.refresh_from_db()
+    assert version.is_published
+    analyst = client_for(world, "network_analyst")
+    assert analyst.post(f"/n/{world.network.slug}/learn/", {"text": text}).status_code == 403
+    exported = analyst.get(f"/n/{world.network.slug}/learn/essai/v1/export/")
+    assert yaml.safe_load(exported.content) == path_document()
+
+
+# --- The learner ------------------------------------------------------------------------------------------------------
+
+
+def _campaign_with_answers(world: World, answers: int) -> Any:
+    load(sector_document(), network=world.network)
+    version = load(organisation_document(world.org), publish=True)
+    campaign = collection_actions.open_campaign(
+        world.org,
+        version,
+        name="Entrées",
+        wave="entry",
+        starts_on=TODAY,
+        ends_on=TODAY + datetime.timedelta(days=30),
+        establishments=[world.establishment],
+        acting_user=None,
+    )
+    for i in range(answers):
+        collection_actions.submit(
+            campaign=campaign,
+            establishment=world.establishment,
+            questionnaire_code="entry",
+            submission_uuid=uuid.uuid4(),
+            answers={"droits": "oui" if i % 2 else "non"},
+            mode="self",
+        )
+    return campaign
+
+
+def test_a_learner_completes_a_path_with_exercises_detected_from_data(
+    world: World, published: PathVersion, tmp_path: Path
+) -> None:
+    client = client_for(world)
+    base = f"/o/{world.org.slug}/learn/essai/"
+    assert client.post(base + "lessons/l1/").status_code == 302
+    wrong = client.post(base + "m1/quiz/", {"q1": "1", "q2": "0"}).content.decode()
+    assert "Non." in wrong and "Oui." in wrong
+    right = client.post(base + "m1/quiz/", {"q1": "0", "q2": "0", "q3": "1"}).content.decode()
+    assert "Oui." in right and "Non." in right
+    progress = Progress.objects.get(user=world.users["org_admin"])
+    assert progress.quizzes["m1"] == {"right": 2, "total": 3, "passed": True, "given": {"q1": 0, "q2": 0, "q3": 1}}
+
+    client.post(base + "exercise/e1/")
+    progress.refresh_from_db()
+    assert "e1" not in progress.exercises  # no campaign yet: not detected
+    _campaign_with_answers(world, 12)
+    client.post(base + "exercise/e1/")
+    client.post(base + "exercise/e2/", {"indicator": "i_rights", "n": "11"})  # misread
+    progress.refresh_from_db()
+    assert "e1" in progress.exercises and "e2" not in progress.exercises and progress.completed_at is None
+    assert client.get(base + "certificate.pdf").status_code == 404
+    client.post(base + "exercise/e2/", {"indicator": "i_rights", "n": "12"})
+    progress.refresh_from_db()
+    assert progress.completed_at is not None
+
+    pdf = client.get(base + "certificate.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    (tmp_path / "c.pdf").write_bytes(pdf.content)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "c.pdf")], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", str(tmp_path / "c.pdf"), "-"], capture_output=True, text=True).stdout
+    assert re.search(r"^Pages:\s+1$", info, re.MULTILINE) and "Essai" in text and world.org.name in text
+    # another organisation's member cannot reach this organisation's learning space
+    assert client_for(world, "other_org_admin").get(base).status_code == 404
+
+
+def test_progress_is_seen_only_when_shared_and_only_by_admins_and_facilitators(
+    world: World, published: PathVersion
+) -> None:
+    staff = client_for(world, "org_staff")
+    staff.post(f"/o/{world.org.slug}/learn/essai/lessons/l1/")
+    admin = client_for(world)
+    assert world.users["org_staff"].email not in admin.get(f"/o/{world.org.slug}/learn/learners/").content.decode()
+    staff.post(f"/o/{world.org.slug}/learn/essai/share/", {"shared": "on"})
+    listing = admin.get(f"/o/{world.org.slug}/learn/learners/").content.decode()
+    assert world.users["org_staff"].email in listing or (world.users["org_staff"].full_name or "§") in listing
+    assert client_for(world, "facilitator").get(f"/o/{world.org.slug}/learn/learners/").status_code == 200
+    assert staff.get(f"/o/{world.org.slug}/learn/learners/").status_code == 403
+
+
+def test_quiz_answers_out_of_range_or_forged_are_refused(world: World, published: PathVersion) -> None:
+    client = client_for(world)
+    assert client.post(f"/o/{world.org.slug}/learn/essai/m1/quiz/", {"q1": "9"}).status_code == 302
+    assert client.post(f"/o/{world.org.slug}/learn/essai/m1/quiz/", {"q1": "x"}).status_code == 404
+    assert client.post(f"/o/{world.org.slug}/learn/essai/nope/quiz/").status_code == 404
+    assert client.post(f"/o/{world.org.slug}/learn/essai/exercise/nope/").status_code == 404
+    progress = Progress.objects.filter(user=world.users["org_admin"]).first()
+    assert progress is None or "m1" not in progress.quizzes
+
+
+def test_the_catalogue_and_lessons_are_public_and_safe(world: World, published: PathVersion) -> None:
+    doc = path_document()
+    doc["modules"][0]["lessons"][0]["body"] = {"fr": "## Un titre\n\nDu texte & des *idées* [Socle](/learn/)."}
+    actions.load_path(world.network, doc, publish=True, acting_user=None)
+    catalogue = Client().get("/learn/").content.decode()
+    assert "Essai" in catalogue and f"/learn/{world.network.slug}/essai/" in catalogue
+    lesson = Client().get(f"/learn/{world.network.slug}/essai/lessons/l1/").content.decode()
+    assert "<h3>Un titre</h3>" in lesson and "<em>idées</em>" in lesson and "&amp;" in lesson
+    assert Client().get(f"/learn/{world.network.slug}/nope/").status_code == 404
+
+
+def test_the_home_shows_the_approach_from_the_real_state(world: World) -> None:
+    for version in content.load_shipped_paths(world.network):
+        assert version.is_published
+    client = client_for(world)
+    home = client.get(f"/o/{world.org.slug}/").content.decode()
+    assert home.count('data-status="todo"') == 5
+    assert f"/o/{world.org.slug}/learn/mesure-gestion/referentiel/" in home
+    _campaign_with_answers(world, 3)
+    home = client.get(f"/o/{world.org.slug}/").content.decode()
+    statuses = re.findall(r'data-step="(\w+)" data-status="(\w+)"', home)
+    assert dict(statuses) == {
+        "framework": "done",
+        "collection": "done",
+        "analysis": "done",
+        "communication": "todo",
+        "improvement": "todo",
+    }
