@@ -138,16 +138,22 @@ class DashboardForm(forms.Form):
         self.fields["indicator"].choices = choices  # type: ignore[attr-defined]
 
 
-@login_required
-@require_GET
-def module_page(request: HttpRequest, slug: str, code: str, module: str) -> HttpResponse:
+def _learner_module(request: HttpRequest, slug: str, code: str, module: str) -> tuple[Any, PathVersion, Path, Module]:
+    """The learner's access, the path's published version, the path and one of its modules (404 when unknown)."""
     access = get_learner(request, slug)
-    organisation = access.organisation
-    version = _version_for(organisation, code)
+    version = _version_for(access.organisation, code)
     path = actions.path_of(version)
     found = path.module(module)
     if found is None:
         raise Http404
+    return access, version, path, found
+
+
+@login_required
+@require_GET
+def module_page(request: HttpRequest, slug: str, code: str, module: str) -> HttpResponse:
+    access, version, path, found = _learner_module(request, slug, code, module)
+    organisation = access.organisation
     progress = _progress(request, organisation, version)
     return render(request, "learning/module.html", _module_context(access, version, path, found, progress))
 
@@ -224,12 +230,9 @@ def lesson_page(request: HttpRequest, slug: str, code: str, lesson: str) -> Http
 @login_required
 @require_POST
 def quiz(request: HttpRequest, slug: str, code: str, module: str) -> HttpResponse:
-    access = get_learner(request, slug)
+    access, version, path, found = _learner_module(request, slug, code, module)
     organisation = access.organisation
-    version = _version_for(organisation, code)
-    path = actions.path_of(version)
-    found = path.module(module)
-    if found is None or not found.quiz:
+    if not found.quiz:
         raise Http404
     given: dict[str, int | None] = {}
     for question in found.quiz:
