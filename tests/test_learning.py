@@ -231,3 +231,25 @@ def test_the_home_shows_the_approach_from_the_real_state(world: World) -> None:
         "communication": "todo",
         "improvement": "todo",
     }
+
+
+def test_every_check_is_read_from_the_organisations_own_data(world: World) -> None:
+    from socle.impact import actions as impact_actions
+    from socle.improvement import actions as improvement_actions
+    from socle.learning import exercises
+
+    assert exercises.all_detected(world.org) == dict.fromkeys(exercises.DETECTED, False)
+    _campaign_with_answers(world, 1)
+    impact_actions.save_draft(world.org, {"mission": "M"}, acting_user=None)
+    framework = world.org.frameworks.get()
+    improvement_actions.create_action(organisation=world.org, framework=framework, title="Agir", acting_user=None)
+    found = exercises.all_detected(world.org)
+    assert {check for check, done in found.items() if done} == {
+        "own_framework",
+        "own_indicator",
+        "campaign",
+        "answers",
+        "action",
+        "impact_draft",
+    }
+    assert not any(exercises.all_detected(world.other_org).values())  # another organisation's data never counts

@@ -1,70 +1,65 @@
-"""Whether an exercise is done, detected from the organisation's real data (never from a box ticked): one query
-each, through the access helper of the entity it reads. ``dashboard_n`` is the exception: the learner reads a
+"""Whether an exercise is done, detected from the organisation's real data (never from a box ticked): an
+``EXISTS`` per check, through the access helper of the entity it reads, all of them in one query when asked
+together (the organisation's home). ``dashboard_n`` is the exception: the learner reads a
 figure on the dashboard and types it; :func:`dashboard_answer_is_right` checks it against the facts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
+
+from django.db.models import Exists
 
 from socle.collection.access import campaigns_of, submissions_of
 from socle.frameworks.access import frameworks_of
 from socle.frameworks.models import FrameworkVersion
 from socle.network.models import Organisation
 
-__all__ = ["DETECTORS", "dashboard_answer_is_right", "dashboard_choices", "detected"]
+__all__ = ["DETECTED", "all_detected", "dashboard_answer_is_right", "dashboard_choices", "detected"]
 
 
-def _own_framework(organisation: Organisation) -> bool:
-    return FrameworkVersion.objects.filter(
-        framework__in=frameworks_of(organisation), status=FrameworkVersion.Status.PUBLISHED
-    ).exists()
-
-
-def _own_indicator(organisation: Organisation) -> bool:
-    versions = FrameworkVersion.objects.filter(framework__in=frameworks_of(organisation))
-    return any(content.get("indicators") for content in versions.values_list("content", flat=True))
-
-
-def _activity(organisation: Organisation) -> bool:
+def _conditions(organisation: Organisation) -> dict[str, Exists]:
+    """check → an ``EXISTS`` over the organisation's rows, each through its entity's access helper."""
     from socle.activity.access import current_reports
-
-    return current_reports(organisation.pk).exists()
-
-
-def _target(organisation: Organisation) -> bool:
-    from socle.improvement.access import targets_of
-
-    return targets_of(organisation.pk).exists()
-
-
-def _action(organisation: Organisation) -> bool:
-    from socle.improvement.access import planned_actions_of
-
-    return planned_actions_of(organisation.pk).exists()
-
-
-def _impact_draft(organisation: Organisation) -> bool:
     from socle.impact.access import pages_of
+    from socle.improvement.access import planned_actions_of, targets_of
+    from socle.measurement.access import facts_of
 
-    return pages_of(organisation.pk).exists()
+    versions = FrameworkVersion.objects.filter(framework__in=frameworks_of(organisation))
+    return {
+        "own_framework": Exists(versions.filter(status=FrameworkVersion.Status.PUBLISHED)),
+        # a version whose additions hold at least one indicator (its first item exists)
+        "own_indicator": Exists(versions.filter(content__indicators__0__isnull=False)),
+        "campaign": Exists(campaigns_of(organisation.pk)),
+        "answers": Exists(submissions_of(organisation.pk)),
+        "activity": Exists(current_reports(organisation.pk)),
+        "target": Exists(targets_of(organisation.pk)),
+        "action": Exists(planned_actions_of(organisation.pk)),
+        "impact_draft": Exists(pages_of(organisation.pk)),
+        # not exercises: states of the approach's steps (socle.learning.queries.steps)
+        "figures": Exists(facts_of(organisation.pk).filter(campaign__isnull=False)),
+        "page_published": Exists(pages_of(organisation.pk).filter(published=True)),
+    }
 
 
-DETECTORS: dict[str, Callable[[Organisation], bool]] = {
-    "own_framework": _own_framework,
-    "own_indicator": _own_indicator,
-    "campaign": lambda organisation: campaigns_of(organisation.pk).exists(),
-    "answers": lambda organisation: submissions_of(organisation.pk).exists(),
-    "activity": _activity,
-    "target": _target,
-    "action": _action,
-    "impact_draft": _impact_draft,
-}
+DETECTED: frozenset[str] = frozenset(
+    {"own_framework", "own_indicator", "campaign", "answers", "activity", "target", "action", "impact_draft"}
+)
+
+
+def all_detected(organisation: Organisation, checks: Iterable[str] = DETECTED) -> dict[str, bool]:
+    """Each check's state, in one query."""
+    conditions = _conditions(organisation)
+    wanted = [check for check in checks if check in conditions]
+    if not wanted:
+        return {}
+    row = Organisation.objects.filter(pk=organisation.pk).annotate(**{c: conditions[c] for c in wanted}).values(*wanted)
+    found = row.first() or {}
+    return {check: bool(found.get(check)) for check in wanted}
 
 
 def detected(check: str, organisation: Organisation) -> bool:
     """Whether the organisation's data shows the exercise done (``dashboard_n`` is never detected this way)."""
-    detector = DETECTORS.get(check)
-    return detector is not None and detector(organisation)
+    return all_detected(organisation, [check]).get(check, False)
 
 
 def _dashboard_figures(organisation: Organisation) -> tuple[list[tuple[str, str]], set[tuple[str, int]]]:

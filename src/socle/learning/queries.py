@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from socle.learning import exercises
-from socle.learning.access import published_paths
+from socle.learning.access import paths_of
 from socle.learning.models import PathVersion, Progress
 from socle.lib.learning.document import Module, Path, read_path
 from socle.network.models import Organisation
@@ -92,11 +92,14 @@ class Step:
 def steps(organisation: Organisation) -> list[Step]:
     """The five steps of the approach, each with its status from the organisation's real state, a link to do it
     and a link to its module of the full course (when the network publishes it)."""
-    from socle.impact.access import pages_of
-    from socle.measurement.access import facts_of
-
     slug = organisation.slug
-    full = next((v for v in published_paths(organisation.network_id) if v.path.code == FULL_PATH), None)
+    full = (
+        PathVersion.objects.filter(
+            path__in=paths_of(organisation.network_id), path__code=FULL_PATH, published_at__isnull=False
+        )
+        .order_by("-number")
+        .first()
+    )
     modules = {m.code for m in read_path(full.content).modules} if full is not None else set()
 
     def lesson(code: str) -> str:
@@ -107,8 +110,7 @@ def steps(organisation: Organisation) -> list[Step]:
     def status(done: bool, started: bool) -> str:
         return "done" if done else ("started" if started else "todo")
 
-    has = {check: exercises.detected(check, organisation) for check in exercises.DETECTORS}
-    page = pages_of(organisation.pk).first()
+    has = exercises.all_detected(organisation, [*exercises.DETECTED, "figures", "page_published"])
     return [
         Step(
             "framework",
@@ -129,7 +131,7 @@ def steps(organisation: Organisation) -> list[Step]:
         Step(
             "analysis",
             _("Analysis"),
-            status(facts_of(organisation.pk).filter(campaign__isnull=False).exists(), has["answers"]),
+            status(has["figures"], has["answers"]),
             reverse("measurement:dashboard", args=[slug]),
             _("Read your results with their uncertainty"),
             lesson("analyse"),
@@ -137,7 +139,7 @@ def steps(organisation: Organisation) -> list[Step]:
         Step(
             "communication",
             _("Communication"),
-            status(bool(page and page.published), page is not None),
+            status(has["page_published"], has["impact_draft"]),
             reverse("impact:composer", args=[slug]),
             _("Publish your impact page"),
             lesson("communication"),
