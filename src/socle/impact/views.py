@@ -40,10 +40,8 @@ def _draft_photos(organisation_id: int) -> list[ImpactPhoto]:
 def _page_form(organisation: Organisation, page: ImpactPage, data: Any = None) -> PageForm:
     campaigns = queries.campaigns_for(organisation.pk)
     by_key = {str(c.public_id): c for c in campaigns}
-    wanted = (data or {}).get("campaign") if data is not None else None
-    campaign = by_key.get(wanted) if wanted else (None if data is not None else page.campaign)
-    if campaign is not None and campaign.organisation_id != organisation.pk:
-        campaign = None
+    # the campaign posted (one of the organisation's, or none), else the draft's
+    campaign = by_key.get(data.get("campaign") or "") if data is not None else page.campaign
     candidates = queries.candidates(organisation.pk, campaign) if campaign is not None else []
     if data is not None and campaign != page.campaign:
         # another campaign: the indicators chosen for the previous one are dropped, not refused

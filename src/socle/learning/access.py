@@ -31,14 +31,16 @@ def latest_published(path: LearningPath) -> PathVersion | None:
     return path.versions.filter(published_at__isnull=False).order_by("-number").first()
 
 
-def published_paths(network_id: int) -> list[PathVersion]:
-    """The latest published version of each of the network's paths."""
-    out = []
-    for path in paths_of(network_id).order_by("code"):
-        found = latest_published(path)
-        if found is not None:
-            out.append(found)
-    return out
+def published_paths(network_id: int | None = None) -> list[PathVersion]:
+    """The latest published version of each path of a network (of every network when None), by network and
+    code: one query."""
+    versions = PathVersion.objects.filter(published_at__isnull=False).select_related("path__network")
+    if network_id is not None:
+        versions = versions.filter(path__in=paths_of(network_id))
+    latest: dict[int, PathVersion] = {}
+    for version in versions.order_by("path__network__name", "path__code", "-number"):
+        latest.setdefault(version.path_id, version)
+    return list(latest.values())
 
 
 def get_public_path(network_slug: str, code: str) -> tuple[Network, PathVersion]:

@@ -45,11 +45,11 @@ def _html(text: Any) -> str:
 
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
-    networks = []
-    for network in Network.objects.order_by("name"):
-        versions = published_paths(network.pk)
-        if versions:
-            networks.append((network, [(v, actions.path_of(v)) for v in versions]))
+    by_network: dict[int, tuple[Network, list[tuple[PathVersion, Path]]]] = {}
+    for version in published_paths():
+        network = version.path.network
+        by_network.setdefault(network.pk, (network, []))[1].append((version, actions.path_of(version)))
+    networks = list(by_network.values())
     return render(request, "learning/catalogue.html", {"networks": networks})
 
 
@@ -371,7 +371,10 @@ def network_paths(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(request, _("Version %(number)d of the path is saved.") % {"number": version.number})
                 return redirect("learning:network_paths", slug=slug)
-    paths = [(p, list(p.versions.order_by("-number"))) for p in paths_of(network.pk).order_by("code")]
+    paths = [
+        (p, sorted(p.versions.all(), key=lambda v: -v.number))
+        for p in paths_of(network.pk).prefetch_related("versions").order_by("code")
+    ]
     return render(
         request,
         "learning/network_paths.html",
@@ -380,13 +383,18 @@ def network_paths(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _network_version(network: Network, code: str, number: int) -> PathVersion:
+    version = PathVersion.objects.filter(path__in=paths_of(network.pk), path__code=code, number=number).first()
+    if version is None:
+        raise Http404
+    return version
+
+
 @login_required
 @require_POST
 def network_publish(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
     access = get_paths_for_network(request, slug, write=True)
-    version = PathVersion.objects.filter(path__in=paths_of(access.network.pk), path__code=code, number=number).first()
-    if version is None:
-        raise Http404
+    version = _network_version(access.network, code, number)
     try:
         actions.publish_version(version, acting_user=request.user)
     except ActionError as error:
@@ -400,9 +408,7 @@ def network_publish(request: HttpRequest, slug: str, code: str, number: int) -> 
 @require_GET
 def network_export(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
     access = get_paths_for_network(request, slug)
-    version = PathVersion.objects.filter(path__in=paths_of(access.network.pk), path__code=code, number=number).first()
-    if version is None:
-        raise Http404
+    version = _network_version(access.network, code, number)
     text = yaml.safe_dump(version.content, allow_unicode=True, sort_keys=False)
     response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{code}-v{number}.yaml"'
