@@ -59,6 +59,7 @@ def test_an_admin_creates_and_revokes_a_token_on_a_phone(demo: Demo, browser: An
     assert _fits_the_screen(page)  # the table scrolls in its own box
     page.screenshot(path=str(screenshot_dir / "api-tokens-phone.png"), full_page=True)
     page.locator("a[href$='/revoke/']").first.click()
+    page.wait_for_url("**/revoke/")
     assert _serious_violations(page) == []
     page.screenshot(path=str(screenshot_dir / "api-token-revoke-phone.png"), full_page=True)
     button = page.locator("main form button[type=submit]")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 
 from socle.network.demo import current_code
 from tests.browser.conftest import Demo
@@ -17,7 +18,18 @@ ORG_HOME = "o/horizon-solidaire/"
 
 
 def _serious_violations(page: Any) -> list[str]:
-    results = Axe().run(page)
+    """axe-core's serious and critical violations on the page once it has loaded. A click that navigates returns
+    before the new document exists; axe started in between finds no document, so it waits and tries again."""
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = Axe().run(page)
+            break
+        except PlaywrightError as error:
+            unloaded = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if not unloaded or attempt == 2:
+                raise
+            page.wait_for_timeout(200)
     return [
         f"{v['id']} ({v['impact']}): {v['help']}"
         for v in results.response["violations"]
