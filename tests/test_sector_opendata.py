@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +30,12 @@ from socle.collection import synthetic
 from socle.collection.models import SectorCampaign
 from socle.lib.sector.disclosure import round_count
 from socle.network.models import Network, Organisation
-from socle.sector import actions, opendata
-from socle.sector.models import Consolidation, ConsolidationStatus, Publication
+from socle.sector import actions, costs, opendata
+from socle.sector.models import Consolidation, ConsolidationStatus, Publication, UnitCost
 
 pytestmark = pytest.mark.django_db
 
-CSV_FILES = ("indicators.csv", "coverage.csv", "definitions.csv")
+CSV_FILES = ("indicators.csv", "coverage.csv", "definitions.csv", "avoided_costs.csv")
 
 
 # --- A small checker of Frictionless Data Packages ---------------------------------------------------------------
@@ -155,8 +156,22 @@ class Published:
 
 @pytest.fixture
 def published() -> Published:
-    """40 establishments, 1,200 people: consolidated, reviewed (one organisation agrees to be named), published."""
+    """40 establishments, 1,200 people, fewer emergency visits valued at their unit cost: consolidated, reviewed (one
+    organisation agrees to be named), published."""
     result = synthetic.build("opendata", establishments=40, people=1200, seed=3)
+    costs.load_starting_costs(result.network, acting_user=None)
+    actions.save_mapping(
+        result.network,
+        indicator="i04_no_emergency_visit",
+        wave="follow_up",
+        baseline_wave="entry",
+        unit_cost=UnitCost.objects.get(network=result.network, code="emergency_visit"),
+        quantity=Decimal(1),
+        description="Un passage aux urgences évité",
+        scenarios=costs.DEFAULT_SCENARIOS,
+        comparison_group=False,
+        acting_user=None,
+    )
     sector_campaign = SectorCampaign.objects.get(network=result.network)
     consolidation = actions.open_review(
         actions.consolidate(sector_campaign, acting_user=None), message="", acting_user=None
@@ -254,6 +269,21 @@ def test_the_export_writes_a_valid_data_package_of_the_publication(published: Pu
         assert row["people"] % 5 == 0 and row["people_covered"] % 5 == 0
     assert coverage[0]["participating"] == figures["coverage"]["overall"]["participating"]
 
+    # Avoided costs: the published range, rounded as the pages show it (people to the person, euros to the euro).
+    found = figures["avoided_costs"]
+    (row,) = typed_rows(directory, "avoided_costs.csv")
+    (item,) = found["items"]
+    assert (row["indicator"], row["wave"], row["baseline_wave"]) == ("i04_no_emergency_visit", "follow_up", "entry")
+    assert (row["unit_cost_code"], row["label"], row["comparison_group"]) == ("emergency_visit", "illustratif", False)
+    assert row["unit_cost"] == pytest.approx(item["unit_cost"]["value"]) and row["price_year"] == found["year"]
+    assert [row[k] for k in ("low", "central", "high")] == [round(item[k]) for k in ("low", "central", "high")]
+    assert [row[f"outcomes_{k}"] for k in ("low", "central", "high")] == [
+        round(item["outcomes"][k]) for k in ("low", "central", "high")
+    ]
+    assert 0 <= row["low"] <= row["central"] <= row["high"] and row["central"] > 0
+    assert about["avoided_costs"]["total"] == {k: round(found["total"][k]) for k in ("low", "central", "high")}
+    assert about["avoided_costs"]["scenarios"][0]["scenarios"] == costs.DEFAULT_SCENARIOS
+
 
 def test_the_csv_files_are_utf8_comma_separated_with_a_header(published: Published, tmp_path: Path) -> None:
     _export(published, tmp_path)
@@ -325,9 +355,12 @@ def test_the_api_and_the_zip_give_the_same_figures_as_the_files(published: Publi
     assert blank_as_missing(data["indicators"]) == typed_rows(tmp_path, "indicators.csv")
     assert blank_as_missing(data["coverage"]) == typed_rows(tmp_path, "coverage.csv")
     assert blank_as_missing(data["definitions"]) == typed_rows(tmp_path, "definitions.csv")
+    assert blank_as_missing(data["avoided_costs"]["rows"]) == typed_rows(tmp_path, "avoided_costs.csv")
+    assert data["avoided_costs"]["rows"] and data["avoided_costs"]["label"] == "illustratif"
     descriptor = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     for key in ("named_organisations", "statuses", "method", "representative", "representative_label", "version"):
         assert data[key] == descriptor["socle"][key], key
+    assert {k: v for k, v in data["avoided_costs"].items() if k != "rows"} == descriptor["socle"]["avoided_costs"]
     assert data["license"]["name"] == "etalab-2.0"
     assert all(r["n_rounded"] is None or r["n_rounded"] % 5 == 0 for r in data["indicators"])
 
@@ -445,6 +478,42 @@ def test_rows_show_only_what_the_status_allows() -> None:
     ]
     assert rows[0]["group_code"] == "*" and rows[1]["group_label"] == "Île-de-France"
     assert rows[0]["label_en"] == "Rights" and rows[0]["unit"] == "%"
+
+
+def test_avoided_costs_go_out_only_with_their_published_figures() -> None:
+    """An outcome is valued only from published figures; a hand-edited publication whose figure (or its baseline)
+    is not ok or E loses the row, and figures without avoided costs give an empty file."""
+    cell = {"value": 40.0, "low": 30.0, "high": 50.0, "n": 13, "establishments": 4}
+
+    def figures(entry: str, follow_up: str) -> dict[str, Any]:
+        waves = [{"wave": "entry", "sector": {**cell, "status": entry}, "by_region": [], "by_type": []}]
+        waves.append({"wave": "follow_up", "sector": {**cell, "status": follow_up}, "by_region": [], "by_type": []})
+        item = {
+            "indicator": "rights",
+            "wave": "follow_up",
+            "baseline_wave": "entry",
+            "unit_cost": {"code": "night", "label": {"fr": "Nuitée", "en": "Night"}, "value": 37.6, "year": 2019},
+            "outcomes": {"low": 10.4, "central": 20.5, "high": 30.49},
+            "low": 99.5,
+            "central": 1234.49,
+            "high": 5000.2,
+            "label_result": "illustratif",
+        }
+        return {"indicators": [{"code": "rights", "waves": waves}], "avoided_costs": {"year": 2024, "items": [item]}}
+
+    (row,) = opendata.avoided_cost_rows(figures("ok", "E"))
+    assert [row[k] for k in ("outcomes_low", "outcomes_central", "outcomes_high")] == [10, 20, 30]
+    assert [row[k] for k in ("low", "central", "high", "price_year")] == [100, 1234, 5000, 2024]
+    assert (row["unit_cost_label_en"], row["label"]) == ("Night", "illustratif")
+    for entry, follow_up in (("x", "ok"), ("ok", "F"), ("ok", "-")):
+        assert opendata.avoided_cost_rows(figures(entry, follow_up)) == []
+        assert opendata.metadata(_source(figures(entry, follow_up)))["avoided_costs"]["scenarios"] == []
+    assert opendata.avoided_cost_rows({"indicators": []}) == []
+    assert opendata.files(_source({"indicators": []}))["avoided_costs.csv"].decode().count("\r\n") == 1  # header
+
+
+def _source(figures: dict[str, Any]) -> opendata.Source:
+    return opendata.Source("n", "Network", "c", 1, datetime(2026, 1, 1, tzinfo=UTC), figures)
 
 
 def test_numbers_are_written_without_exponent() -> None:

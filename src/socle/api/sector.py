@@ -1,9 +1,10 @@
 """Published sector figures through the API: public, without a token or a session, since they are published.
 
-The same content as the open data (``socle.sector.opendata``): the rows of ``indicators.csv``, ``coverage.csv`` and
-``definitions.csv`` and the package's Socle metadata, built by the same functions from a publication only (never a
-consolidation in draft or in review). Counts are rounded to 5; a confidential cell (``x``) has no value, interval
-nor count; an unreliable one (``F``) has its counts but no value."""
+The same content as the open data (``socle.sector.opendata``): the rows of ``indicators.csv``, ``coverage.csv``,
+``definitions.csv`` and ``avoided_costs.csv`` and the package's Socle metadata, built by the same functions from a
+publication only (never a consolidation in draft or in review). Counts are rounded to 5; a confidential cell (``x``)
+has no value, interval nor count; an unreliable one (``F``) has its counts but no value; avoided costs are rounded
+to the person and the euro."""
 
 from __future__ import annotations
 
@@ -132,6 +133,55 @@ class DefinitionOut(Schema):
     direction: str
 
 
+class AvoidedCostRowOut(Schema):
+    indicator: str
+    wave: str
+    baseline_wave: str = Field(description="When given, the outcomes are the change of the share since this wave.")
+    description: str
+    quantity: float | None = Field(description="Units of the cost avoided in a year per person counted.")
+    unit_cost_code: str
+    unit_cost_label_fr: str
+    unit_cost_label_en: str
+    unit_cost: float | None = Field(description="In euros of unit_cost_year.")
+    cost_unit: str
+    unit_cost_year: int | None
+    source: str
+    to_verify: bool
+    outcomes_low: int | None = Field(description="People counted as outcomes, to the nearest person.")
+    outcomes_central: int | None
+    outcomes_high: int | None
+    low: int | None = Field(description="Costs avoided in a year, in euros of price_year.")
+    central: int | None
+    high: int | None
+    price_year: int | None
+    comparison_group: bool
+    label: str = Field(description="illustratif without a comparison group.")
+
+
+class CostRangeOut(Schema):
+    low: int | None
+    central: int | None
+    high: int | None
+
+
+class MappingScenariosOut(Schema):
+    indicator: str
+    wave: str
+    unit_cost_code: str
+    scenarios: dict[str, Any] = Field(
+        description="low, central and high: deadweight, attribution, displacement, drop_off, discount_rate, years."
+    )
+
+
+class AvoidedCostsOut(Schema):
+    label: str = Field(description="illustratif unless every outcome has a comparison group.")
+    price_year: int | None
+    total: CostRangeOut
+    description: str
+    scenarios: list[MappingScenariosOut]
+    rows: list[AvoidedCostRowOut] = Field(description="The rows of the open data's avoided_costs.csv.")
+
+
 class FiguresOut(Schema):
     network: NetworkOut
     sector_campaign: CampaignOut
@@ -149,6 +199,9 @@ class FiguresOut(Schema):
     definitions: list[DefinitionOut]
     indicators: list[IndicatorRowOut]
     coverage: list[CoverageRowOut]
+    avoided_costs: AvoidedCostsOut | None = Field(
+        description="Public costs avoided for the whole sector (null when the network values no outcome)."
+    )
 
 
 def _network(slug: str) -> Network:
@@ -195,7 +248,7 @@ def get_sector_publication(
     version: int | None = Query(None, ge=1, le=MAX_INT, description="A published version (default: the latest)."),
 ) -> Any:
     """A sector campaign's published figures (its latest version unless `version`): the rows of the open data's
-    indicators.csv, coverage.csv and definitions.csv, with its metadata (public)."""
+    indicators.csv, coverage.csv, definitions.csv and avoided_costs.csv, with its metadata (public)."""
     found = _network(network)
     publications = publications_of(found).filter(sector_campaign__code=code)
     versions = [
@@ -212,6 +265,9 @@ def get_sector_publication(
     source = opendata.source_of(publication, base_url=settings.BASE_URL)
     about = opendata.metadata(source)
     about.pop("schema", None)
+    costs = about.pop("avoided_costs", None)
+    if costs is not None:
+        costs = {**costs, "rows": opendata.avoided_cost_rows(source.figures)}
     return {
         **about,
         "versions": versions,
@@ -219,4 +275,5 @@ def get_sector_publication(
         "definitions": opendata.definition_rows(source.figures),
         "indicators": opendata.indicator_rows(source.figures, source.rules),
         "coverage": opendata.coverage_rows(source.figures, source.rules),
+        "avoided_costs": costs,
     }

@@ -7,15 +7,19 @@ more than the rules allow even from a hand-edited row:
 
 - a cell with status ``x`` (confidential) or ``-`` (no respondent) has no value, interval nor count;
 - a cell with status ``F`` (unreliable) has its counts but no value nor interval;
-- every count of people or respondents is rounded to :attr:`DisclosureRules.rounding_base` (5), and so is the count
-  of establishments behind a cell (``round_count``). The coverage of the frame keeps its counts of establishments
-  exact: the frame is the network's list of establishments, not people, and the representative label is judged on
-  them (3 participating establishments per stratum); its counts of people are rounded.
+- avoided costs (``avoided_costs.csv``, for the whole sector) keep only the outcomes whose sector figures (at the
+  wave, and at the baseline wave when there is one) are published (``ok`` or ``E``); they are estimates rounded as
+  the pages show them: people counted as outcomes to the person, euros to the euro;
+- every count of people or respondents behind a figure or in the frame is rounded to
+  :attr:`DisclosureRules.rounding_base` (5), and so is the count of establishments behind a cell (``round_count``).
+  The coverage of the frame keeps its counts of establishments exact: the frame is the network's list of
+  establishments, not people, and the representative label is judged on them (3 participating establishments per
+  stratum); its counts of people are rounded.
 
 The functions below are pure (``figures`` and a few facts about the publication in, rows and bytes out):
-:func:`indicator_rows`, :func:`coverage_rows`, :func:`definition_rows`, :func:`metadata`, :func:`datapackage`,
-:func:`files`; :func:`write` and :func:`zip_bytes` put the same files in a folder or a zip. The public API of sector
-figures (``socle.api.sector``) serves the same rows and metadata.
+:func:`indicator_rows`, :func:`coverage_rows`, :func:`definition_rows`, :func:`avoided_cost_rows`,
+:func:`metadata`, :func:`datapackage`, :func:`files`; :func:`write` and :func:`zip_bytes` put the same files in a
+folder or a zip. The public API of sector figures (``socle.api.sector``) serves the same rows and metadata.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import Any
 from socle.lib.sector.disclosure import MASKED, STATUSES, DisclosureRules, round_count
 
 __all__ = [
+    "AVOIDED_COST_FIELDS",
     "COVERAGE_FIELDS",
     "DEFINITION_FIELDS",
     "FILE_NAMES",
@@ -41,6 +46,7 @@ __all__ = [
     "STATUS_MEANINGS",
     "Field",
     "Source",
+    "avoided_cost_rows",
     "coverage_rows",
     "datapackage",
     "definition_rows",
@@ -198,7 +204,53 @@ DEFINITION_FIELDS: tuple[Field, ...] = (
     Field("unit", "string", "The unit of its values."),
     Field("direction", "string", "up: higher is better; down: lower is better; none."),
 )
-FILE_NAMES = ("indicators.csv", "coverage.csv", "definitions.csv", "datapackage.json")
+AVOIDED_COST_FIELDS: tuple[Field, ...] = (
+    Field("indicator", "string", "The sector indicator whose outcomes are valued (definitions.csv).", required=True),
+    Field("wave", "string", "The wave of the indicator's share.", required=True),
+    Field(
+        "baseline_wave",
+        "string",
+        "When given, the outcomes are the change of the share since this wave; otherwise the share itself.",
+    ),
+    Field("description", "string", "What is avoided, in the network's words (French)."),
+    Field("quantity", "number", "Units of the cost avoided in a year per person counted as an outcome."),
+    Field("unit_cost_code", "string", "The unit cost's code.", required=True),
+    Field("unit_cost_label_fr", "string", "The unit cost's name in French."),
+    Field("unit_cost_label_en", "string", "The unit cost's name in English."),
+    Field("unit_cost", "number", "The unit cost, in euros of unit_cost_year."),
+    Field("cost_unit", "string", "What one unit is (a night, a day, a visit…)."),
+    Field("unit_cost_year", "integer", "The year of the unit cost's euros."),
+    Field("source", "string", "Where the unit cost comes from."),
+    Field("to_verify", "boolean", "true when the unit cost is second-hand and still to be checked at its source."),
+    Field(
+        "outcomes_low",
+        "integer",
+        "People counted as outcomes, low scenario: the lower end of the share's 95 % interval times the people the "
+        "participating establishments support in a year, to the nearest person.",
+    ),
+    Field("outcomes_central", "integer", "People counted as outcomes: the share's value, to the nearest person."),
+    Field("outcomes_high", "integer", "People counted as outcomes: the upper end of the interval."),
+    Field(
+        "low",
+        "number",
+        "Costs avoided in a year, low scenario, in euros of price_year (to the euro), after deadweight, attribution, "
+        "displacement, drop-off and discounting (see the package's socle.avoided_costs for each scenario).",
+    ),
+    Field("central", "number", "Costs avoided in a year, central scenario, in euros of price_year."),
+    Field("high", "number", "Costs avoided in a year, high scenario, in euros of price_year."),
+    Field("price_year", "integer", "The year of the euros of low, central and high (indexed by consumer prices)."),
+    Field(
+        "comparison_group",
+        "boolean",
+        "true when a comparison group tells what would have happened without the support.",
+    ),
+    Field(
+        "label",
+        "string",
+        "illustratif: an order of magnitude under stated assumptions, not a measured saving.",
+    ),
+)
+FILE_NAMES = ("indicators.csv", "coverage.csv", "definitions.csv", "avoided_costs.csv", "datapackage.json")
 _RESOURCES: tuple[tuple[str, str, tuple[Field, ...], list[str]], ...] = (
     (
         "indicators",
@@ -215,6 +267,13 @@ _RESOURCES: tuple[tuple[str, str, tuple[Field, ...], list[str]], ...] = (
         ["level", "type_code", "region_code"],
     ),
     ("definitions", "Definitions of the sector indicators.", DEFINITION_FIELDS, ["code"]),
+    (
+        "avoided_costs",
+        "Public costs avoided in a year, for the whole sector: each valued outcome's low, central and high range "
+        "(illustrative without a comparison group). Empty when the network values no outcome.",
+        AVOIDED_COST_FIELDS,
+        ["indicator", "wave", "unit_cost_code"],
+    ),
 )
 
 
@@ -370,6 +429,99 @@ def definition_rows(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _whole(value: Any) -> int | None:
+    number = _number(value)
+    return None if number is None else round(number)
+
+
+def _published_items(figures: Mapping[str, Any], found: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The avoided costs' items whose sector figures are published (status ok or E) at their wave and baseline."""
+    shown = {
+        (str(indicator.get("code")), str(wave.get("wave")))
+        for indicator in figures.get("indicators", []) or []
+        for wave in indicator.get("waves", []) or []
+        if (wave.get("sector", {}) or {}).get("status") in SHOWN
+    }
+    return [
+        item
+        for item in found.get("items", []) or []
+        if (str(item.get("indicator")), str(item.get("wave"))) in shown
+        and (not item.get("baseline_wave") or (str(item.get("indicator")), str(item["baseline_wave"])) in shown)
+    ]
+
+
+def avoided_cost_rows(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per valued outcome of the published avoided costs (:data:`AVOIDED_COST_FIELDS`), rounded as the
+    pages show them: people to the person, euros to the euro. Empty when the figures hold none."""
+    found = figures.get("avoided_costs")
+    if not isinstance(found, Mapping):
+        return []
+    label = str(found.get("label", ""))
+    rows: list[dict[str, Any]] = []
+    for item in _published_items(figures, found):
+        cost = item.get("unit_cost", {}) or {}
+        outcomes = item.get("outcomes", {}) or {}
+        cost_label = cost.get("label")
+        rows.append(
+            {
+                "indicator": str(item.get("indicator", "")),
+                "wave": str(item.get("wave", "")),
+                "baseline_wave": str(item.get("baseline_wave") or ""),
+                "description": str(item.get("description", "")),
+                "quantity": _number(item.get("quantity")),
+                "unit_cost_code": str(cost.get("code", "")),
+                "unit_cost_label_fr": _text(cost_label, "fr"),
+                "unit_cost_label_en": _text(cost_label, "en"),
+                "unit_cost": _number(cost.get("value")),
+                "cost_unit": str(cost.get("unit", "")),
+                "unit_cost_year": _whole(cost.get("year")),
+                "source": str(cost.get("source", "")),
+                "to_verify": bool(cost.get("verify")),
+                "outcomes_low": _whole(outcomes.get("low")),
+                "outcomes_central": _whole(outcomes.get("central")),
+                "outcomes_high": _whole(outcomes.get("high")),
+                "low": _whole(item.get("low")),
+                "central": _whole(item.get("central")),
+                "high": _whole(item.get("high")),
+                "price_year": _whole(found.get("year")),
+                "comparison_group": bool(item.get("comparison_group")),
+                "label": str(item.get("label_result", label)),
+            }
+        )
+    return rows
+
+
+def _avoided_costs_metadata(figures: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The total range and each outcome's scenarios (deadweight, attribution, displacement, drop-off, discount
+    rate, years), or None when the figures hold no avoided cost."""
+    found = figures.get("avoided_costs")
+    if not isinstance(found, Mapping):
+        return None
+    total = found.get("total", {}) or {}
+    return {
+        "label": str(found.get("label", "")),
+        "price_year": _whole(found.get("year")),
+        "total": {name: _whole(total.get(name)) for name in ("low", "central", "high")},
+        "description": (
+            "Each valued outcome counts the people the indicator's share stands for among the people the "
+            "participating establishments support in a year (the share's change since baseline_wave when given; "
+            "the ends of its 95 % interval for the low and high scenarios), times the units of cost each avoids, "
+            "times the unit cost indexed to price_year; then deadweight, attribution, displacement and drop-off "
+            "are taken off and later years discounted, per scenario. Without a comparison group the range is "
+            "labelled illustratif: it illustrates orders of magnitude, it does not measure an effect."
+        ),
+        "scenarios": [
+            {
+                "indicator": str(item.get("indicator", "")),
+                "wave": str(item.get("wave", "")),
+                "unit_cost_code": str((item.get("unit_cost", {}) or {}).get("code", "")),
+                "scenarios": item.get("scenarios", {}) or {},
+            }
+            for item in _published_items(figures, found)
+        ],
+    }
+
+
 # --- Metadata ----------------------------------------------------------------------------------------------------
 
 
@@ -434,6 +586,7 @@ def metadata(source: Source) -> dict[str, Any]:
             ),
         },
         "statuses": STATUS_MEANINGS,
+        "avoided_costs": _avoided_costs_metadata(figures),
     }
 
 
@@ -520,6 +673,7 @@ def files(source: Source) -> dict[str, bytes]:
         "indicators.csv": _csv(INDICATOR_FIELDS, indicator_rows(figures, source.rules)),
         "coverage.csv": _csv(COVERAGE_FIELDS, coverage_rows(figures, source.rules)),
         "definitions.csv": _csv(DEFINITION_FIELDS, definition_rows(figures)),
+        "avoided_costs.csv": _csv(AVOIDED_COST_FIELDS, avoided_cost_rows(figures)),
         "datapackage.json": descriptor.encode("utf-8"),
     }
 
