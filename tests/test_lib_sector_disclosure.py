@@ -363,6 +363,22 @@ def test_three_dimensions_no_masked_value_can_be_rebuilt(table: dict[Key, Cell])
     check_protected(table)
 
 
+def _verdicts(table: dict[Key, Cell], decisions: Mapping[Key, Decision], quick: bool) -> dict[Key, bool]:
+    return {key: exposure.protected for key, exposure in audit(table, decisions, quick=quick).items()}
+
+
+@FAST
+@given(st.tuples(st.integers(1, 6), st.integers(0, 4)).flatmap(lambda shape: tables(tuple(s for s in shape if s))))
+def test_the_quick_audit_gives_the_full_audits_verdict_on_every_cell(table: dict[Key, Cell]) -> None:
+    """problems() runs the quick audit: on primary masks only (often unprotected) and on protect's result, every
+    cell's verdict is the full audit's, and so is whether problems() finds anything."""
+    for decisions in ({key: primary(cell) for key, cell in table.items()}, protect(table)):
+        full = _verdicts(table, decisions, quick=False)
+        assert _verdicts(table, decisions, quick=True) == full
+        assert bool(problems(table, decisions)) == (not all(full.values()))
+    assert problems(table, protect(table)) == []
+
+
 # --- What may be shown ------------------------------------------------------------------------------------------
 
 

@@ -404,6 +404,8 @@ class _Attack:
             self.at_least_one = at_least_one
         low = 0 if proportions else 1
         self.bounds = (np.full(size, low), np.full(size, self.ceiling))
+        self.points: list[np.ndarray] = []  # integer points the programs have found: each a table the attacker
+        # cannot rule out
 
     def known(self, cell: Cell, part: int) -> int:
         if not self.proportions:
@@ -427,6 +429,7 @@ class _Attack:
             method="highs",
         )
         if relaxed.status == 0 and np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
+            self.points.append(np.round(relaxed.x))
             return float(round(relaxed.fun))
         constraints = []
         if equalities is not None:
@@ -436,6 +439,7 @@ class _Attack:
         result = milp(objective, integrality=np.ones(self.size), bounds=Bounds(low, high), constraints=constraints)
         if result.status != 0 or result.fun is None:
             raise RuntimeError(f"the attacker's program failed: {result.message}")
+        self.points.append(np.round(result.x))
         return float(round(result.fun))
 
     def bound(self, key: Key, parts: tuple[int, ...], *, upper: bool) -> float:
@@ -452,6 +456,15 @@ class _Attack:
     def interval(self, key: Key, parts: tuple[int, ...]) -> tuple[float, float]:
         return self.bound(key, parts, upper=False), self.bound(key, parts, upper=True)
 
+    def other_value(self, key: Key, part: int, value: int) -> float | None:
+        """A value of one part of the cell other than ``value`` in an integer point found so far, or None: with
+        the true table (also feasible), it proves that the part cannot be rebuilt exactly."""
+        column = (2 if self.proportions else 1) * self.index[key] + part
+        for point in self.points:
+            if point[column] != value:
+                return float(point[column])
+        return None
+
 
 def _exposure(
     attack: _Attack,
@@ -462,17 +475,22 @@ def _exposure(
     *,
     quick: bool = False,
 ) -> Exposure:
-    """``quick``: stop at the first problem, and skip the lower bounds that cannot change the verdict (the true
-    value is feasible, so an interval whose upper bound is above it is not a point); its intervals are then
-    partial, for :func:`protect`'s own use."""
+    """``quick``: stop at the first problem, and skip the bounds that cannot change the verdict: the true value is
+    feasible, so an interval whose upper bound is above it is not a point, and neither is a numerator (or others)
+    that differs from it in an integer point an earlier program found; its intervals are then partial, for
+    :func:`protect`'s and :func:`problems`'s own use."""
     table = attack.table
     cell = table[key]
     problems: list[str] = []
     required = _required(cell, decision.reasons, rules)
 
-    def interval(parts: tuple[int, ...], value: int) -> tuple[float, float]:
+    def interval(parts: tuple[int, ...], value: int, *, witnessed: bool = False) -> tuple[float, float]:
+        """``witnessed``: only whether it is a point matters (a numerator's or the others'), so a value seen in
+        an earlier integer point is enough."""
         if not quick:
             return attack.interval(key, parts)
+        if witnessed and (seen := attack.other_value(key, parts[0], value)) is not None:
+            return min(float(value), seen), max(float(value), seen)
         high = attack.bound(key, parts, upper=True)
         low = float(value) if high > value else attack.bound(key, parts, upper=False)
         return low, high
@@ -489,7 +507,7 @@ def _exposure(
         ]
         for name, part in (("numerator", 0), ("others", 1)):
             value = attack.known(cell, part)
-            bounds = interval((part,), value)
+            bounds = interval((part,), value, witnessed=True)
             if name == "numerator":
                 numerator = bounds
             else:
@@ -505,16 +523,24 @@ def _exposure(
 
 
 def audit(
-    table: Mapping[Key, Cell], decisions: Mapping[Key, Decision], rules: DisclosureRules | None = None
+    table: Mapping[Key, Cell],
+    decisions: Mapping[Key, Decision],
+    rules: DisclosureRules | None = None,
+    *,
+    quick: bool = False,
 ) -> dict[Key, Exposure]:
     """For each masked cell, what the attacker of the module docstring can learn of it, and whether that meets
-    the protection criterion (:attr:`Exposure.protected`)."""
+    the protection criterion (:attr:`Exposure.protected`).
+
+    ``quick``: the same verdict for every cell, in about half the integer programs: a lower bound is computed only
+    when it can decide the verdict, and a cell's first problem is its only one; its intervals are then partial
+    (a lower bound may be the cell's own value). :func:`problems` uses it."""
     rules = rules or DisclosureRules()
     lines = _lines(table)
     proportions = _proportions(table)
     masked = {key for key, decision in decisions.items() if decision.masked and key in table}
     attack = _Attack(table, lines, masked, proportions)
-    return {key: _exposure(attack, key, decisions[key], rules, decisions) for key in attack.keys}
+    return {key: _exposure(attack, key, decisions[key], rules, decisions, quick=quick) for key in attack.keys}
 
 
 # --- Secondary suppression --------------------------------------------------------------------------------------
@@ -606,7 +632,7 @@ def problems(
 ) -> list[str]:
     """Everything wrong with publishing ``table`` under ``decisions``: a cell without a decision or with an
     unknown status, an empty cell not marked ``-``, a published cell that breaks a primary rule, a masked cell not
-    protected (:func:`audit`). Empty when it may be published."""
+    protected (:func:`audit`, quick: the first problem of each such cell). Empty when it may be published."""
     rules = rules or DisclosureRules()
     found = []
     for key, cell in sorted(table.items()):
@@ -622,7 +648,7 @@ def problems(
             found.append(f"{key!r}: published but breaks {', '.join(reasons)}")
     if found:
         return found
-    for key, exposure in audit(table, decisions, rules).items():
+    for key, exposure in audit(table, decisions, rules, quick=True).items():
         found.extend(f"{key!r}: {problem}" for problem in exposure.problems)
     return found
 
