@@ -61,6 +61,40 @@ def test_the_shipped_paths_are_valid(code: str) -> None:
     assert words > 3000
 
 
+def _texts(path: Any) -> list[dict[str, str]]:
+    """Every text of a path: titles, summary, lessons, questions, choices, feedback, exercises."""
+    texts = [path.title, path.summary]
+    for module in path.modules:
+        texts.append(module.title)
+        texts += [text for lesson in module.lessons for text in (lesson.title, lesson.body)]
+        for question in module.quiz:
+            texts.append(question.question)
+            texts += [text for choice in question.choices for text in (choice.text, choice.feedback)]
+        texts += [text for exercise in module.exercises for text in (exercise.title, exercise.instructions)]
+    return texts
+
+
+@pytest.mark.parametrize("code", content.SHIPPED)
+def test_the_shipped_paths_are_in_french_and_in_english(code: str) -> None:
+    path = read_path(content.shipped_document(code))
+    texts = _texts(path)
+    assert [t["fr"][:60] for t in texts if not t.get("en", "").strip()] == []
+    assert sum(len(lesson.body["en"].split()) for _m, lesson in path.lessons) > 3000
+
+
+def test_a_lesson_reads_in_the_learners_language(world: World) -> None:
+    content.load_shipped_paths(world.network)
+    url = f"/learn/{world.network.slug}/introduction/lessons/pourquoi-mesurer/"
+    french = Client().get(url).content.decode()
+    english_client = Client()
+    english_client.cookies["django_language"] = "en"
+    english = english_client.get(url).content.decode()
+    assert "Pourquoi mesurer son impact social" in french and "Deux raisons" in french
+    assert "Why measure social impact" in english and "Two reasons that go together" in english
+    assert "Deux raisons" not in english
+    assert '<html lang="en"' in english
+
+
 def test_the_full_course_teaches_every_step_and_every_exercise() -> None:
     path = read_path(content.shipped_document("mesure-gestion"))
     assert {"referentiel", "collecte", "analyse", "communication", "amelioration"} <= {m.code for m in path.modules}
