@@ -499,15 +499,19 @@ def test_avoided_costs_go_out_only_with_their_published_figures() -> None:
             "high": 5000.2,
             "label_result": "illustratif",
         }
-        return {"indicators": [{"code": "rights", "waves": waves}], "avoided_costs": {"year": 2024, "items": [item]}}
+        total = {"low": 99.5, "central": 1234.49, "high": 5000.2}
+        costs = {"year": 2024, "items": [item], "total": total}
+        return {"indicators": [{"code": "rights", "waves": waves}], "avoided_costs": costs}
 
     (row,) = opendata.avoided_cost_rows(figures("ok", "E"))
+    assert opendata.metadata(_source(figures("ok", "E")))["avoided_costs"]["total"]["central"] == 1234
     assert [row[k] for k in ("outcomes_low", "outcomes_central", "outcomes_high")] == [10, 20, 30]
     assert [row[k] for k in ("low", "central", "high", "price_year")] == [100, 1234, 5000, 2024]
     assert (row["unit_cost_label_en"], row["label"]) == ("Night", "illustratif")
     for entry, follow_up in (("x", "ok"), ("ok", "F"), ("ok", "-")):
         assert opendata.avoided_cost_rows(figures(entry, follow_up)) == []
-        assert opendata.metadata(_source(figures(entry, follow_up)))["avoided_costs"]["scenarios"] == []
+        about = opendata.metadata(_source(figures(entry, follow_up)))["avoided_costs"]
+        assert about["scenarios"] == [] and about["total"] == {"low": 0, "central": 0, "high": 0}
     assert opendata.avoided_cost_rows({"indicators": []}) == []
     assert opendata.files(_source({"indicators": []}))["avoided_costs.csv"].decode().count("\r\n") == 1  # header
 

@@ -493,15 +493,21 @@ def avoided_cost_rows(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _avoided_costs_metadata(figures: Mapping[str, Any]) -> dict[str, Any] | None:
     """The total range and each outcome's scenarios (deadweight, attribution, displacement, drop-off, discount
-    rate, years), or None when the figures hold no avoided cost."""
+    rate, years) of the items that go out (:func:`_published_items`), or None when the figures hold no avoided
+    cost."""
     found = figures.get("avoided_costs")
     if not isinstance(found, Mapping):
         return None
-    total = found.get("total", {}) or {}
+    items = _published_items(figures, found)
+    ends = ("low", "central", "high")
+    if len(items) == len(found.get("items", []) or []):
+        total = found.get("total", {}) or {}
+    else:  # an item left out (a hand-edited publication): the total of those that go out
+        total = {end: sum(_number(item.get(end)) or 0.0 for item in items) for end in ends}
     return {
         "label": str(found.get("label", "")),
         "price_year": _whole(found.get("year")),
-        "total": {name: _whole(total.get(name)) for name in ("low", "central", "high")},
+        "total": {end: _whole(total.get(end)) for end in ends},
         "description": (
             "Each valued outcome counts the people the indicator's share stands for among the people the "
             "participating establishments support in a year (the share's change since baseline_wave when given; "
@@ -517,7 +523,7 @@ def _avoided_costs_metadata(figures: Mapping[str, Any]) -> dict[str, Any] | None
                 "unit_cost_code": str((item.get("unit_cost", {}) or {}).get("code", "")),
                 "scenarios": item.get("scenarios", {}) or {},
             }
-            for item in _published_items(figures, found)
+            for item in items
         ],
     }
 

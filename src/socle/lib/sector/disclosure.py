@@ -532,9 +532,9 @@ def audit(
     """For each masked cell, what the attacker of the module docstring can learn of it, and whether that meets
     the protection criterion (:attr:`Exposure.protected`).
 
-    ``quick``: the same verdict for every cell, in about half the integer programs: a lower bound is computed only
-    when it can decide the verdict, and a cell's first problem is its only one; its intervals are then partial
-    (a lower bound may be the cell's own value). :func:`problems` uses it."""
+    ``quick``: the same verdict for every cell, in far fewer integer programs (:func:`_exposure`): a bound is
+    solved only when it can decide the verdict, and a cell's first problem is its only one; its intervals are then
+    partial (a bound may be the cell's own value). :func:`problems` uses it."""
     rules = rules or DisclosureRules()
     lines = _lines(table)
     proportions = _proportions(table)
