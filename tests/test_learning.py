@@ -104,6 +104,23 @@ def test_the_full_course_teaches_every_step_and_every_exercise() -> None:
 # --- Paths as versioned data --------------------------------------------------------------------------------------
 
 
+def test_learners_get_each_paths_latest_published_version_never_a_draft(world: World) -> None:
+    from socle.learning.access import published_paths
+
+    first = actions.load_path(world.network, path_document(), publish=True, acting_user=None)
+    second_document = copy.deepcopy(path_document())
+    second_document["title"]["fr"] = "Essai, deuxième"
+    second = actions.load_path(world.network, second_document, publish=True, acting_user=None)
+    draft_document = copy.deepcopy(path_document())
+    draft_document["title"]["fr"] = "Essai, brouillon"
+    actions.load_path(world.network, draft_document, acting_user=None)
+    assert second.number == first.number + 1
+    assert [v.pk for v in published_paths(world.network.pk)] == [second.pk]
+    assert [v.pk for v in published_paths() if v.path.network_id == world.network.pk] == [second.pk]
+    catalogue = Client().get("/learn/").content.decode()
+    assert "Essai, deuxième" in catalogue and "brouillon" not in catalogue
+
+
 def test_a_draft_changes_a_published_version_never_does(world: World) -> None:
     draft = actions.load_path(world.network, path_document(), acting_user=None)
     changed = copy.deepcopy(path_document())

@@ -9,7 +9,7 @@ the progress of the learners who agreed to share it. Network staff edit their ne
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 
 from socle.learning.models import LearningPath, PathVersion, Progress
@@ -33,14 +33,24 @@ def latest_published(path: LearningPath) -> PathVersion | None:
 
 def published_paths(network_id: int | None = None) -> list[PathVersion]:
     """The latest published version of each path of a network (of every network when None), by network and
-    code: one query."""
-    versions = PathVersion.objects.filter(published_at__isnull=False).select_related("path__network")
+    code: one query, which reads no superseded version."""
+    latest = (
+        PathVersion.objects.filter(path=OuterRef("path"), published_at__isnull=False)
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    versions = PathVersion.objects.filter(published_at__isnull=False, number=Subquery(latest))
     if network_id is not None:
         versions = versions.filter(path__in=paths_of(network_id))
-    latest: dict[int, PathVersion] = {}
-    for version in versions.order_by("path__network__name", "path__code", "-number"):
-        latest.setdefault(version.path_id, version)
-    return list(latest.values())
+    return list(versions.select_related("path__network").order_by("path__network__name", "path__code"))
+
+
+def network_version(network_id: int, code: str, number: int) -> PathVersion:
+    """Version ``number`` of the network's path ``code``, draft or published; 404 otherwise."""
+    version = PathVersion.objects.filter(path__in=paths_of(network_id), path__code=code, number=number).first()
+    if version is None:
+        raise Http404
+    return version
 
 
 def get_public_path(network_slug: str, code: str) -> tuple[Network, PathVersion]:

@@ -25,6 +25,7 @@ from socle.learning.access import (
     get_learners_for_user,
     get_paths_for_network,
     get_public_path,
+    network_version,
     paths_of,
     progress_of,
     published_paths,
@@ -383,18 +384,11 @@ def network_paths(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _network_version(network: Network, code: str, number: int) -> PathVersion:
-    version = PathVersion.objects.filter(path__in=paths_of(network.pk), path__code=code, number=number).first()
-    if version is None:
-        raise Http404
-    return version
-
-
 @login_required
 @require_POST
 def network_publish(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
     access = get_paths_for_network(request, slug, write=True)
-    version = _network_version(access.network, code, number)
+    version = network_version(access.network.pk, code, number)
     try:
         actions.publish_version(version, acting_user=request.user)
     except ActionError as error:
@@ -408,7 +402,7 @@ def network_publish(request: HttpRequest, slug: str, code: str, number: int) -> 
 @require_GET
 def network_export(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
     access = get_paths_for_network(request, slug)
-    version = _network_version(access.network, code, number)
+    version = network_version(access.network.pk, code, number)
     text = yaml.safe_dump(version.content, allow_unicode=True, sort_keys=False)
     response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{code}-v{number}.yaml"'
