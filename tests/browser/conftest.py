@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,3 +106,11 @@ def browser() -> Iterator[object]:
 def screenshot_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def follow(page: Any, target: Any) -> None:
+    """Click a link or a form's button and wait until the page it leads to has loaded. A bare click returns once the
+    navigation has started, when the new document may not be parsed yet: a count() right after it can read nothing
+    (or the previous page), which made these tests fail on a loaded machine."""
+    with page.expect_navigation():
+        target.click()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.browser.conftest import Demo
+from tests.browser.conftest import Demo, follow
 from tests.browser.test_demo_pages import _context, _serious_violations, _sign_in
 
 
@@ -29,13 +29,13 @@ def test_staff_enter_activity_data_on_a_phone(demo: Demo, browser: Any, screensh
     page.screenshot(path=str(screenshot_dir / "activity-overview-phone.png"), full_page=True)
 
     page.goto(base + "?year=2025&kind=quarter")
-    page.locator("table.activity-grid a[href$='/2025-Q1/']").first.click()
+    follow(page, page.locator("table.activity-grid a[href$='/2025-Q1/']").first)
     assert page.locator("input.number-input").count() == 10
     page.locator("#id_v_people_supported").fill("40")
     page.locator("#id_v_entries").fill("12")
     page.locator("#id_v_exits_total").fill("55")
     page.locator("#id_v_staff_fte").fill("7,5")
-    page.locator("form.activity-form button[type=submit]").click()
+    follow(page, page.locator("form.activity-form button[type=submit]"))
 
     summary = page.locator(".error-summary")
     assert summary.is_visible()
@@ -49,7 +49,7 @@ def test_staff_enter_activity_data_on_a_phone(demo: Demo, browser: Any, screensh
     assert box is not None and box["height"] >= 44
 
     page.locator("#id_v_exits_total").fill("10")
-    page.locator("form.activity-form button[type=submit]").click()
+    follow(page, page.locator("form.activity-form button[type=submit]"))
     assert page.url.startswith(base) and "kind=quarter" in page.url
     assert page.locator(".message-success").count() == 1
     assert page.locator("table.activity-grid .badge-ok").count() == 1
@@ -72,7 +72,7 @@ def test_staff_enter_activity_data_on_a_phone(demo: Demo, browser: Any, screensh
         raise AssertionError("no report of the demo has two revisions")
 
     page.goto(base)
-    page.locator("a[href$='/import/']").first.click()
+    follow(page, page.locator("a[href$='/import/']").first)
     assert page.locator("input[type=file]").count() == 1
     assert _serious_violations(page) == []
     assert _fits_the_screen(page)

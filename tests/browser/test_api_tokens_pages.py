@@ -9,7 +9,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.browser.conftest import Demo
+from tests.browser.conftest import Demo, follow
 from tests.browser.test_demo_pages import _context, _serious_violations, _sign_in
 
 
@@ -32,19 +32,19 @@ def test_an_admin_creates_and_revokes_a_token_on_a_phone(demo: Demo, browser: An
     page = context.new_page()
     _sign_in(page, demo, "direction@horizon.socle.example")
     page.goto(demo.url + "o/horizon-solidaire/")
-    page.locator("a[href$='/api-tokens/']").click()
+    follow(page, page.locator("a[href$='/api-tokens/']"))
     assert page.url.endswith("/o/horizon-solidaire/api-tokens/")
     assert _serious_violations(page) == []
     assert _fits_the_screen(page)
 
-    page.locator("form.stacked button[type=submit]").click()  # nothing filled in: the form says what to do
+    follow(page, page.locator("form.stacked button[type=submit]"))  # nothing filled in: the form says what to do
     assert page.locator(".errorlist").count() == 2
     assert _serious_violations(page) == []
     page.screenshot(path=str(screenshot_dir / "api-tokens-errors-phone.png"), full_page=True)
 
     page.locator("#id_name").fill("Tableur du siège")
     page.locator("input[name=scopes][value='submissions:read']").check()
-    page.locator("form.stacked button[type=submit]").click()
+    follow(page, page.locator("form.stacked button[type=submit]"))
     secret = page.locator("#secret").input_value()
     assert secret.startswith("socle_")
     assert _serious_violations(page) == []
@@ -52,7 +52,7 @@ def test_an_admin_creates_and_revokes_a_token_on_a_phone(demo: Demo, browser: An
     page.screenshot(path=str(screenshot_dir / "api-token-created-phone.png"), full_page=True)
     assert _api_status(demo, secret) == 200
 
-    page.locator("a.button-link[href$='/api-tokens/']").click()
+    follow(page, page.locator("a.button-link[href$='/api-tokens/']"))
     assert secret not in page.content()  # shown once, never again
     assert "Tableur du siège" in page.locator("table").inner_text()
     assert _serious_violations(page) == []
@@ -65,7 +65,7 @@ def test_an_admin_creates_and_revokes_a_token_on_a_phone(demo: Demo, browser: An
     button = page.locator("main form button[type=submit]")
     box = button.bounding_box()
     assert box is not None and box["height"] >= 44
-    button.click()
+    follow(page, button)
     assert page.locator(".message-success").count() == 1
     assert page.locator("table .badge-muted").count() == 1
     assert _api_status(demo, secret) == 401

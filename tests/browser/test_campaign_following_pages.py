@@ -8,7 +8,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.browser.conftest import Demo
+from tests.browser.conftest import Demo, follow
 from tests.browser.test_demo_pages import _context, _serious_violations, _sign_in
 
 
@@ -23,7 +23,7 @@ def test_staff_follow_the_demo_campaign_and_correct_an_answer_on_a_phone(
     page = context.new_page()
     _sign_in(page, demo, "equipe@horizon.socle.example")
     page.goto(demo.url + "o/horizon-solidaire/campaigns/")
-    page.locator("a", has_text="Entrées 2026 (démo)").first.click()
+    follow(page, page.locator("a", has_text="Entrées 2026 (démo)").first)
     page.wait_for_function("Array.from(document.images).every(img => img.complete)")
     assert page.locator("figure.chart img").count() == 1
     chart_width = page.locator("figure.chart img").evaluate("img => img.naturalWidth")
@@ -48,7 +48,7 @@ def test_staff_follow_the_demo_campaign_and_correct_an_answer_on_a_phone(
     assert _serious_violations(page) == []
     page.locator("input[type=radio][name=q_sexe]:not(:checked):not([value=''])").first.check()
     page.locator("#id_reason").fill("Erreur de saisie du questionnaire papier")
-    page.locator("form.stacked button[type=submit]").click()
+    follow(page, page.locator("form.stacked button[type=submit]"))
     assert "/submissions/" in page.url and page.locator("table thead th").count() == 3  # question, received, correction
     assert _serious_violations(page) == []
     page.screenshot(path=str(screenshot_dir / "submission-history-phone.png"), full_page=True)
@@ -60,7 +60,7 @@ def test_the_network_sees_who_takes_part_in_its_sector_campaign(demo: Demo, brow
     page = context.new_page()
     _sign_in(page, demo, "analyste@socle.example")  # (the admin's one-time code is for test_demo_pages)
     page.goto(demo.url + "n/demo/campaigns/")
-    page.locator("a", has_text="LCEP 2026 (démo)").click()
+    follow(page, page.locator("a", has_text="LCEP 2026 (démo)"))
     table = page.locator("table").first.inner_text()
     assert "Association Horizon Solidaire" in table and "36" in table
     assert _serious_violations(page) == []

@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 
 from socle.network.demo import current_code
-from tests.browser.conftest import Demo
+from tests.browser.conftest import Demo, follow
 
 NETWORK_HOME = "n/demo/"
 ORG_HOME = "o/horizon-solidaire/"
@@ -47,12 +47,12 @@ def _sign_in(page: Any, demo: Demo, email: str) -> None:
     page.goto(demo.url + "accounts/login/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(demo.password)
-    page.get_by_role("button", name="Se connecter").click()
+    follow(page, page.get_by_role("button", name="Se connecter"))
     if "/accounts/verify/" in page.url:
         page.get_by_label("Code à 6 chiffres de votre application d'authentification").fill(
             current_code(demo.totp_key(email))
         )
-        page.get_by_role("button", name="Vérifier").click()
+        follow(page, page.get_by_role("button", name="Vérifier"))
 
 
 def _switch_to_english(page: Any) -> None:

@@ -14,7 +14,7 @@ import yaml
 from socle.benchmarks.imports import lcep_entry_csv
 from socle.frameworks.demo import horizon_document, lcep_text
 from socle.lib.frameworks.merge import effective
-from tests.browser.conftest import Demo
+from tests.browser.conftest import Demo, follow
 from tests.browser.test_demo_pages import _context, _serious_violations, _sign_in
 
 ORG_ADMIN = "direction@horizon.socle.example"
@@ -46,14 +46,14 @@ def _files(tmp_path: Path) -> tuple[Path, Path]:
 def _import(page: Any, demo: Demo, path: Path, screenshot_dir: Path, name: str) -> None:
     page.goto(demo.url + "o/horizon-solidaire/campaigns/")
     page.locator("table a").first.click()
-    page.locator("a[href$='/import/']").click()
+    follow(page, page.locator("a[href$='/import/']"))
     assert page.locator("input[type=file]").count() == 1
     assert _serious_violations(page) == []
     page.screenshot(path=str(screenshot_dir / f"import-{name}-upload.png"), full_page=True)
     page.set_input_files("input[type=file]", str(path))
     page.locator("select[name=questionnaire]").select_option("entry")
     page.locator("select[name=establishment]").select_option(index=1)
-    page.locator("main form button[type=submit]").click()
+    follow(page, page.locator("main form button[type=submit]"))
     assert re.search(r"/imports/[0-9a-f-]+/mapping/$", page.url), page.url
     assert page.locator("#col-0").input_value() == "@row_id"
     assert page.locator("#col-1").input_value() == "sexe"

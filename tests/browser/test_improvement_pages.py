@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.browser.conftest import Demo
+from tests.browser.conftest import Demo, follow
 from tests.browser.test_demo_pages import _context, _serious_violations, _sign_in
 
 
@@ -28,7 +28,7 @@ def test_director_sets_a_target_and_plans_an_action(demo: Demo, browser: Any, sc
     page.get_by_role("link", name="Fixer une cible").click()
     page.locator("#id_indicator").select_option("i02_access_care")
     page.locator("#id_value").fill("beaucoup")
-    page.get_by_role("button", name="Enregistrer la cible").click()
+    follow(page, page.get_by_role("button", name="Enregistrer la cible"))
     summary = page.locator(".error-summary")
     assert summary.is_visible() and "La cible doit être un nombre" in summary.inner_text()
     assert page.locator("#id_value").get_attribute("aria-invalid") == "true"
@@ -36,7 +36,7 @@ def test_director_sets_a_target_and_plans_an_action(demo: Demo, browser: Any, sc
     page.screenshot(path=str(screenshot_dir / "improvement-target-error.png"), full_page=True)
     page.locator("#id_value").fill("85")
     page.locator("#id_due_on").fill("2027-12-31")
-    page.get_by_role("button", name="Enregistrer la cible").click()
+    follow(page, page.get_by_role("button", name="Enregistrer la cible"))
     assert page.locator(".message-success").count() == 1
     assert page.locator("table.improvement-targets tbody tr").count() == 4
 
@@ -48,7 +48,7 @@ def test_director_sets_a_target_and_plans_an_action(demo: Demo, browser: Any, sc
     page.locator("#id_status").select_option("in_progress")
     assert _serious_violations(page) == []
     page.screenshot(path=str(screenshot_dir / "improvement-action-form.png"), full_page=True)
-    page.get_by_role("button", name="Enregistrer l’action").click()
+    follow(page, page.get_by_role("button", name="Enregistrer l’action"))
     assert page.locator(".message-success").count() == 1
     assert page.locator("table.improvement-plan tbody tr").count() == 5
     assert page.get_by_role("rowheader", name="Accompagner physiquement").is_visible()
@@ -57,7 +57,7 @@ def test_director_sets_a_target_and_plans_an_action(demo: Demo, browser: Any, sc
 
     page.goto(base + "compare/")
     assert page.locator("#id_a option").count() >= 2
-    page.get_by_role("button", name="Comparer").click()
+    follow(page, page.get_by_role("button", name="Comparer"))
     assert page.locator("table.improvement-compare tbody tr").count() >= 10
     assert _serious_violations(page) == []
     page.screenshot(path=str(screenshot_dir / "improvement-compare.png"), full_page=True)

@@ -46,10 +46,12 @@ def _complete(
     if easy:
         page.locator("input[name=easy]").check()
     page.locator("button[value=show]").click()
+    page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == language
     assert not axe or _serious_violations(page) == []
     page.screenshot(path=str(screenshot_dir / f"respondent-{name}-start.png"), full_page=True)
     page.locator("button[value=start]").click()
+    page.wait_for_load_state()
     seen = []
     for _ in range(30):
         if page.locator("button[value=send]").count():
@@ -62,9 +64,11 @@ def _complete(
                 page.screenshot(path=str(screenshot_dir / f"respondent-{name}-section.png"), full_page=True)
         _fill_screen(page)
         page.locator("button[value=next]").click()
+        page.wait_for_load_state()
     else:
         pytest.fail(f"the questionnaire did not end; screens seen: {seen}")
     page.locator("button[value=send]").click()
+    page.wait_for_load_state()
     code = page.locator("p.code").inner_text()
     assert not axe or _serious_violations(page) == []
     page.screenshot(path=str(screenshot_dir / f"respondent-{name}-thanks.png"), full_page=True)
