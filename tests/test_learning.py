@@ -17,10 +17,12 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.test import Client
 
+from socle.audit.models import AuditEvent
 from socle.collection import actions as collection_actions
 from socle.learning import actions, content
+from socle.learning.access import published_paths
 from socle.learning.models import PathVersion, Progress
-from socle.lib.learning.document import CHECKS, read_path
+from socle.lib.learning.document import CHECKS, dump_yaml, read_path
 from socle.network.actions import ActionError
 from tests.factories import World
 from tests.framework_docs import load, organisation_document, sector_document
@@ -164,6 +166,121 @@ def test_network_staff_load_paths_in_the_browser(world: World) -> None:
     assert analyst.post(f"/n/{world.network.slug}/learn/", {"text": text}).status_code == 403
     exported = analyst.get(f"/n/{world.network.slug}/learn/essai/v1/export/")
     assert yaml.safe_load(exported.content) == path_document()
+
+
+def _module_editor(admin: Client, url: str) -> tuple[dict[str, Any], str]:
+    """The module's YAML and the base the editor shows."""
+    import yaml
+
+    page = admin.get(url)
+    assert page.status_code == 200
+    form = page.context["form"]
+    return yaml.safe_load(form.initial["text"]), form.initial["base"]
+
+
+def test_staff_edit_one_module_into_a_draft_compare_and_publish_it(world: World, published: PathVersion) -> None:
+    admin = client_for(world, "network_admin")
+    base = f"/n/{world.network.slug}/learn/essai/"
+    assert "Module 1" in admin.get(base).content.decode()
+    module, sha = _module_editor(admin, base + "modules/m1/")
+    assert module == path_document()["modules"][0] and sha == published.content_sha256
+
+    module["title"] = {"fr": "Premier module", "en": "First module"}
+    assert admin.post(base + "modules/m1/", {"text": dump_yaml(module), "base": sha}).status_code == 302
+    draft = PathVersion.objects.get(number=2)
+    expected = path_document()
+    expected["modules"][0]["title"] = {"fr": "Premier module", "en": "First module"}
+    assert not draft.is_published and draft.content == expected
+    assert draft.created_by == world.users["network_admin"]
+
+    module["lessons"][0]["title"] = {"fr": "Leçon une"}
+    saved = admin.post(base + "modules/m1/", {"text": dump_yaml(module), "base": draft.content_sha256})
+    assert saved.status_code == 302
+    assert PathVersion.objects.count() == 2, "a second save changes the draft, it makes no third version"
+    stale = admin.post(base + "modules/m1/", {"text": dump_yaml(module), "base": sha})
+    assert stale.status_code == 422 and "rouvrez le module" in stale.content.decode()
+
+    changes = admin.get(base + "diff/").context["changes"]
+    assert [(c.action, c.kind, c.key, c.fields) for c in changes] == [
+        ("changed", "module", "m1", ("title",)),
+        ("changed", "lesson", "m1/l1", ("title",)),
+    ]
+    assert [v.number for v in published_paths(world.network.pk)] == [1], "learners keep v1 until v2 is published"
+    assert admin.post(base + "v2/publish/", {"next": "path"})["Location"] == base
+    assert [v.number for v in published_paths(world.network.pk)] == [2]
+    events = list(AuditEvent.objects.filter(action="learning.module_saved").values_list("data", flat=True))
+    assert len(events) == 2 and all(e["module"] == "m1" and e["number"] == 2 for e in events)
+
+
+def test_every_shipped_module_goes_through_the_editor_unchanged(world: World) -> None:
+    """The editor's text, sent back as a browser sends a textarea (CRLF line breaks), is the module as it was: the
+    last lesson's final line break and the literal blocks survive, so saving changes nothing."""
+    for code in content.SHIPPED:
+        version = actions.load_path(world.network, content.shipped_document(code), publish=True, acting_user=None)
+        admin = client_for(world, "network_admin")
+        for module in version.content["modules"]:
+            url = f"/n/{world.network.slug}/learn/{code}/modules/{module['code']}/"
+            page = admin.get(url)
+            text = page.context["form"].initial["text"]
+            assert (
+                admin.post(url, {"text": text.replace("\n", "\r\n"), "base": version.content_sha256}).status_code == 302
+            )
+    assert PathVersion.objects.count() == len(content.SHIPPED)
+
+
+def test_a_broken_module_says_what_and_where_and_writes_nothing(world: World, published: PathVersion) -> None:
+    admin = client_for(world, "network_admin")
+    base = f"/n/{world.network.slug}/learn/essai/"
+    module, sha = _module_editor(admin, base + "modules/m1/")
+    two_right = copy.deepcopy(module)
+    two_right["quiz"][0]["choices"][1]["correct"] = True
+    renamed = {**module, "code": "m9"}
+    for text, message in [
+        ("code: m1\ntitle: [fr", r"(line|ligne) \d"),
+        (dump_yaml(two_right), r"modules\[0\]\.quiz\[0\]\.choices"),
+        (dump_yaml(renamed), "doit rester m1"),
+        ("- m1\n- m2\n", "ensemble de champs"),
+    ]:
+        response = admin.post(base + "modules/m1/", {"text": text, "base": sha})
+        assert response.status_code == 422 and re.search(message, response.content.decode()), text
+    assert admin.get(base + "modules/?module=share")["Location"] == base + "?error=code#add-module"
+    assert admin.get(base + "modules/?module=Bad Code")["Location"] == base + "?error=code#add-module"
+    assert "ne peut pas nommer un module" in admin.get(base + "?error=code").content.decode()
+    assert PathVersion.objects.count() == 1 and PathVersion.objects.get().content == path_document()
+    assert not AuditEvent.objects.filter(action__startswith="learning.module").exists()
+    assert admin.get(base + "modules/m9/", {"x": 1}).status_code == 200  # a new module's starter, nothing written
+    assert admin.get(f"/n/{world.network.slug}/learn/nothing/modules/m1/").status_code == 404
+
+
+def test_a_module_is_added_at_the_end_and_removed_but_never_the_last(world: World, published: PathVersion) -> None:
+    admin = client_for(world, "network_admin")
+    base = f"/n/{world.network.slug}/learn/essai/"
+    assert admin.get(base + "modules/?module=m2")["Location"] == base + "modules/m2/"
+    starter, sha = _module_editor(admin, base + "modules/m2/")
+    assert starter["code"] == "m2" and starter["lessons"][0]["code"] == "m2-1"
+    empty = admin.post(base + "modules/m2/", {"text": dump_yaml(starter), "base": sha})
+    assert empty.status_code == 422 and "modules[1].title" in empty.content.decode()
+
+    starter["title"] = {"fr": "Deuxième module"}
+    starter["lessons"][0].update(title={"fr": "Lire"}, body={"fr": "Un texte."})
+    assert admin.post(base + "modules/m2/", {"text": dump_yaml(starter), "base": sha}).status_code == 302
+    draft = PathVersion.objects.get(number=2)
+    assert [m["code"] for m in draft.content["modules"]] == ["m1", "m2"]
+    unchanged = admin.post(base + "modules/m2/", {"text": dump_yaml(starter), "base": draft.content_sha256})
+    assert unchanged.status_code == 302 and PathVersion.objects.count() == 2
+
+    assert admin.post(base + "modules/m1/", {"remove": "1", "base": draft.content_sha256}).status_code == 302
+    draft.refresh_from_db()
+    assert [m["code"] for m in draft.content["modules"]] == ["m2"]
+    changes = admin.get(base + "diff/").context["changes"]
+    assert {(c.action, c.kind, c.key) for c in changes} >= {("removed", "module", "m1"), ("added", "module", "m2")}
+    last = admin.post(base + "modules/m2/", {"remove": "1", "base": draft.content_sha256})
+    assert last.status_code == 422 and "au moins un module" in last.content.decode()
+    analyst = client_for(world, "network_analyst")
+    assert analyst.post(base + "modules/m2/", {"remove": "1", "base": draft.content_sha256}).status_code == 403
+    assert analyst.get(base + "modules/m2/").status_code == 200  # analysts read the module's text
+    draft.refresh_from_db()
+    assert [m["code"] for m in draft.content["modules"]] == ["m2"]
 
 
 # --- The learner ------------------------------------------------------------------------------------------------------

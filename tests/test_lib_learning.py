@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from socle.lib.learning.document import PathError, read_path
+from socle.lib.learning.diff import diff
+from socle.lib.learning.document import PathError, dump_yaml, read_path
 from socle.lib.learning.markdown import markdown_problems, render
 from socle.lib.learning.quiz import pass_mark, score
 
@@ -104,3 +105,48 @@ def test_markdown_is_rendered_safely() -> None:
     assert "<h3>Titre</h3>" in html and "&lt;b&gt;" in html and 'href="/learn/"' in html
     assert markdown_problems("# Titre") and markdown_problems("![x](/a.png)")
     assert markdown_problems("[x](http://example.org)") and not markdown_problems("[x](https://example.org)")
+
+
+def test_the_diff_names_each_element_added_removed_or_changed_and_its_fields() -> None:
+    old = document()
+    assert diff(old, copy.deepcopy(old)) == []
+    new = copy.deepcopy(old)
+    new["title"] = {"fr": "Essai 2"}
+    new["modules"][0]["lessons"][0]["body"] = {"fr": "Autre texte."}
+    new["modules"][0]["quiz"].pop(2)
+    new["modules"][0]["exercises"][0]["check"] = "answers"
+    new["modules"].append({"code": "m2", "title": {"fr": "Deux"}, "lessons": [], "quiz": [], "exercises": []})
+    assert [(c.action, c.kind, c.key, c.fields) for c in diff(old, new)] == [
+        ("changed", "path", "", ("title",)),
+        ("added", "module", "m2", ()),
+        ("changed", "lesson", "m1/l1", ("body",)),
+        ("removed", "question", "m1/q3", ()),
+        ("changed", "exercise", "m1/e1", ("check",)),
+    ]
+    removed = diff(new, old)
+    assert ("removed", "module", "m2") in [(c.action, c.kind, c.key) for c in removed]
+    assert [c.label for c in removed if c.key == "m1/q3"] == [{"fr": "Un ?"}]
+
+
+def test_the_diff_sees_a_new_order_but_not_an_addition_as_one() -> None:
+    old = document()
+    old["modules"].append({"code": "m2", "title": {"fr": "Deux"}, "lessons": [], "quiz": [], "exercises": []})
+    swapped = copy.deepcopy(old)
+    swapped["modules"].reverse()
+    swapped["modules"][1]["quiz"].reverse()
+    assert [(c.kind, c.key, c.fields) for c in diff(old, swapped)] == [
+        ("path", "", ("modules",)),
+        ("module", "m1", ("quiz",)),
+    ]
+    grown = copy.deepcopy(old)
+    grown["modules"][0]["quiz"].append(copy.deepcopy(grown["modules"][0]["quiz"][0]) | {"code": "q4"})
+    assert [(c.action, c.kind, c.key) for c in diff(old, grown)] == [("added", "question", "m1/q4")]
+    assert diff({}, {"modules": "nonsense"}) == []
+
+
+def test_dump_yaml_writes_lessons_as_they_were_written_and_reads_back_equal() -> None:
+    import yaml
+
+    text = dump_yaml(document())
+    assert "    body:\n      fr: |-\n        ## Titre\n\n        Texte **gras**.\n" in text
+    assert yaml.safe_load(text) == document()

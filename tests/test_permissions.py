@@ -393,6 +393,23 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
     ("learning:exercise", "POST"): (lambda w: {"slug": w.org.slug, "code": "essai", "exercise": "e1"}, {}, ORG_READ),
     ("learning:network_paths", "GET"): (net, {}, NETWORK_READ),
     ("learning:network_paths", "POST"): (net, {"text": "x: ["}, NETWORK_WRITE),
+    ("learning:network_path", "GET"): (lambda w: {"slug": w.network.slug, "code": "essai"}, {}, NETWORK_READ),
+    ("learning:network_diff", "GET"): (lambda w: {"slug": w.network.slug, "code": "essai"}, {}, NETWORK_READ),
+    ("learning:network_module_add", "GET"): (
+        lambda w: {"slug": w.network.slug, "code": "essai"},
+        {"module": "m2"},
+        NETWORK_WRITE,
+    ),
+    ("learning:network_module", "GET"): (
+        lambda w: {"slug": w.network.slug, "code": "essai", "module": "m1"},
+        {},
+        NETWORK_READ,
+    ),
+    ("learning:network_module", "POST"): (
+        lambda w: {"slug": w.network.slug, "code": "essai", "module": "m1"},
+        {"text": "x: [", "base": "0"},
+        NETWORK_WRITE,
+    ),
     ("learning:network_publish", "POST"): (
         lambda w: {"slug": w.network.slug, "code": "essai", "number": 1},
         {},

@@ -2,8 +2,9 @@
 completes the introduction (lessons, a quiz failed then passed with its feedback, exercises detected from the
 organisation's data, among them the number read on its own dashboard) and gets the certificate; an exercise of the
 full course is not detected until the admin saves the impact page's draft; Horizon Solidaire's admin completes the
-full course; the home shows the approach's steps. axe-core finds no serious or critical violation; screenshots go
-to test-artifacts/screenshots/."""
+full course; the home shows the approach's steps; the network's admin edits a module of the introduction, sees a
+mistake located, compares the draft with the published version and publishes it. axe-core finds no serious or
+critical violation; screenshots go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 from socle.learning.content import shipped_document
 from socle.lib.learning.document import Path as LearningPath
 from socle.lib.learning.document import read_path
-from tests.browser.conftest import Demo
+from tests.browser.conftest import Demo, follow
 from tests.browser.test_demo_pages import _context, _serious_violations, _sign_in
 
 
@@ -147,3 +148,49 @@ def test_horizons_admin_completes_the_full_course(demo: Demo, browser: Any, scre
 def test_the_catalogue_answers_without_javascript(demo: Demo) -> None:
     html = urllib.request.urlopen(demo.url + "learn/").read().decode()
     assert re.search(r"Introduction à la mesure", html) and "<script" not in html.lower()
+
+
+def test_the_network_admin_edits_a_module_compares_and_publishes(
+    demo: Demo, browser: Any, screenshot_dir: Path
+) -> None:
+    """Last of this file: the introduction's new version only changes a module's title."""
+    context = _context(browser)
+    page = context.new_page()
+    _sign_in(page, demo, "admin.reseau@socle.example")
+    page.goto(demo.url + "n/demo/learn/")
+    follow(page, page.locator("a[href='/n/demo/learn/introduction/']"))
+    assert _serious_violations(page) == []
+    page.screenshot(path=str(screenshot_dir / "learning-network-path.png"), full_page=True)
+    first = read_path(shipped_document("introduction")).modules[0]
+    follow(page, page.locator(f"a[href$='/modules/{first.code}/']"))
+    editor = page.locator("textarea[name=text]")
+    text = editor.input_value()
+    assert text.startswith(f"code: {first.code}\n") and "de quoi parle-t-on ?" in text
+
+    editor.fill(text.replace("correct: true", "correct: false", 1))  # a question left without a right answer
+    follow(page, page.get_by_role("button", name="Vérifier et enregistrer dans le brouillon"))
+    assert "modules[0].quiz[0]" in page.locator("#problems").inner_text()
+    assert _serious_violations(page) == []
+    page.screenshot(path=str(screenshot_dir / "learning-network-module-error.png"), full_page=True)
+
+    page.locator("textarea[name=text]").fill(
+        text.replace("de quoi parle-t-on ?", "de quoi parle-t-on, et pourquoi ?", 1)
+    )
+    follow(page, page.get_by_role("button", name="Vérifier et enregistrer dans le brouillon"))
+    assert page.url.endswith("/n/demo/learn/introduction/")
+    assert "est enregistré dans le brouillon" in page.locator(".messages").inner_text()
+    draft = page.locator("table tbody tr").first
+    assert "brouillon" in draft.inner_text()
+    follow(page, draft.get_by_role("link", name=re.compile("Changements de la version")))
+    rows = page.locator("table.changes tbody tr")
+    assert rows.count() == 1 and "de quoi parle-t-on, et pourquoi ?" in rows.first.inner_text(), rows.all_inner_texts()
+    assert _serious_violations(page) == []
+    page.screenshot(path=str(screenshot_dir / "learning-network-diff.png"), full_page=True)
+
+    page.go_back()
+    page.wait_for_load_state()
+    follow(page, page.get_by_role("button", name=re.compile("Publier la version")))
+    assert "publiée" in page.locator(".messages").inner_text()
+    public = urllib.request.urlopen(demo.url + "learn/demo/introduction/").read().decode()
+    assert "de quoi parle-t-on, et pourquoi ?" in public.replace("&#x27;", "'")
+    context.close()

@@ -45,6 +45,14 @@ def published_paths(network_id: int | None = None) -> list[PathVersion]:
     return list(versions.select_related("path__network").order_by("path__network__name", "path__code"))
 
 
+def network_learning_path(network_id: int, code: str) -> LearningPath:
+    """The network's path ``code`` (with its network), for its staff; 404 otherwise."""
+    path = paths_of(network_id).select_related("network").filter(code=code).first()
+    if path is None:
+        raise Http404
+    return path
+
+
 def network_version(network_id: int, code: str, number: int) -> PathVersion:
     """Version ``number`` of the network's path ``code``, draft or published; 404 otherwise."""
     version = PathVersion.objects.filter(path__in=paths_of(network_id), path__code=code, number=number).first()

@@ -1,5 +1,6 @@
-"""Writes of the learning paths: loading a path version (network staff), publishing it; and a learner's progress:
-starting, reading a lesson, answering a quiz, an exercise detected, sharing with facilitators.
+"""Writes of the learning paths: loading a path version (network staff), editing one module of its draft,
+publishing it; and a learner's progress: starting, reading a lesson, answering a quiz, an exercise detected, sharing
+with facilitators.
 
 Each function is one transaction; anything wrong raises ``ActionError`` with a message for the person, and nothing
 is written. Network staff's writes and completions write an audit row.
@@ -7,6 +8,7 @@ is written. Network staff's writes and completions write an audit row.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Mapping
@@ -32,6 +34,7 @@ __all__ = [
     "load_path",
     "publish_version",
     "read_lesson",
+    "save_module",
     "set_shared",
     "start",
 ]
@@ -50,10 +53,8 @@ def _sha(document: Any) -> str:
     return hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def load_path(network: Network, document: Any, *, publish: bool = False, acting_user: Any) -> PathVersion:
-    """A new version of the network's path of the document's code (or the draft replaced, when the latest version
-    is a draft); published at once when ``publish``. Publishing a document equal to the latest published version
-    changes nothing and returns it."""
+def _checked(document: Any) -> Path:
+    """The path of a document the network may store, or ActionError with every problem and where it is."""
     try:
         path_data = read_path(document)
     except PathError as error:
@@ -66,21 +67,34 @@ def load_path(network: Network, document: Any, *, publish: bool = False, acting_
             _("These codes name pages of the learning space: %(codes)s. Choose others.")
             % {"codes": ", ".join([path_data.code, *reserved] if path_data.code in RESERVED_PATH_CODES else reserved)}
         )
+    return path_data
+
+
+def _store(path: LearningPath, latest: PathVersion | None, document: Any, *, acting_user: Any) -> PathVersion:
+    """The document as the path's draft: the latest version replaced when it is a draft (locked by the caller), a
+    new version otherwise."""
     sha = _sha(document)
+    if latest is not None and not latest.is_published:
+        latest.content, latest.content_sha256 = document, sha
+        latest.save(update_fields=["content", "content_sha256"])
+        return latest
+    number = (path.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+    return PathVersion.objects.create(
+        path=path, number=number, content=document, content_sha256=sha, created_by=_actor(acting_user)
+    )
+
+
+def load_path(network: Network, document: Any, *, publish: bool = False, acting_user: Any) -> PathVersion:
+    """A new version of the network's path of the document's code (or the draft replaced, when the latest version
+    is a draft); published at once when ``publish``. Publishing a document equal to the latest published version
+    changes nothing and returns it."""
+    path_data = _checked(document)
     with transaction.atomic():
         path, _created = LearningPath.objects.get_or_create(network=network, code=path_data.code)
         latest = path.versions.select_for_update().order_by("-number").first()
-        if latest is not None and latest.is_published and latest.content_sha256 == sha:
+        if latest is not None and latest.is_published and latest.content_sha256 == _sha(document):
             return latest
-        if latest is not None and not latest.is_published:
-            latest.content, latest.content_sha256 = document, sha
-            latest.save(update_fields=["content", "content_sha256"])
-            version = latest
-        else:
-            number = (path.versions.aggregate(m=Max("number"))["m"] or 0) + 1
-            version = PathVersion.objects.create(
-                path=path, number=number, content=document, content_sha256=sha, created_by=_actor(acting_user)
-            )
+        version = _store(path, latest, document, acting_user=acting_user)
         if publish:
             version.published_at = timezone.now()
             version.save(update_fields=["published_at"])
@@ -92,6 +106,57 @@ def load_path(network: Network, document: Any, *, publish: bool = False, acting_
             path=path.code,
             number=version.number,
             published=publish,
+        )
+    return version
+
+
+def save_module(
+    path: LearningPath, module_code: str, module: Any, *, base_sha256: str, acting_user: Any
+) -> PathVersion | None:
+    """The path's draft with its module ``module_code`` replaced by ``module``, added at the end when the path has
+    no module of that code, or removed when ``module`` is None. The draft is the latest version when it is one, or
+    a new version copied from the latest published one. ``base_sha256`` is the content the person edited (the
+    latest version's when the page was shown): when the path changed since, nothing is written. Returns None, and
+    writes nothing, when the path would not change."""
+    if module is not None and not isinstance(module, Mapping):
+        raise ActionError(_("A module is a set of fields: code, title, lessons, quiz and exercises."))
+    if module is not None and module.get("code") != module_code:
+        raise ActionError(
+            _("The module's code must stay %(code)s. To rename a module, load the whole path again.")
+            % {"code": module_code}
+        )
+    with transaction.atomic():
+        latest = path.versions.select_for_update().order_by("-number").first()
+        if latest is None or latest.content_sha256 != base_sha256:
+            raise ActionError(
+                _("The path has changed since you opened this page: open the module again to edit its latest text.")
+            )
+        document = copy.deepcopy(latest.content)
+        modules = [m for m in document.get("modules") or [] if isinstance(m, Mapping)]
+        index = next((i for i, m in enumerate(modules) if m.get("code") == module_code), None)
+        if module is None:
+            if index is None:
+                raise ActionError(_("The path has no module %(code)s.") % {"code": module_code})
+            if len(modules) == 1:
+                raise ActionError(_("A path needs at least one module, and this is its last one."))
+            del modules[index]
+        elif index is None:
+            modules.append(dict(module))
+        else:
+            modules[index] = dict(module)
+        document["modules"] = modules
+        if _sha(document) == latest.content_sha256:
+            return None
+        _checked(document)
+        version = _store(path, latest, document, acting_user=acting_user)
+        record(
+            "learning.module_removed" if module is None else "learning.module_saved",
+            actor=acting_user,
+            network=path.network,
+            target=str(version.public_id),
+            path=path.code,
+            module=module_code,
+            number=version.number,
         )
     return version
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,10 +22,7 @@ from socle.learning import actions, exercises, queries
 from socle.learning.access import (
     get_learner,
     get_learners_for_user,
-    get_paths_for_network,
     get_public_path,
-    network_version,
-    paths_of,
     progress_of,
     published_paths,
 )
@@ -331,79 +327,3 @@ def learners(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "learning/learners.html", {"organisation": access.organisation, "access": access, "rows": rows}
     )
-
-
-# --- Network staff ----------------------------------------------------------------------------------------------------
-
-
-class PathForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Path document (YAML or JSON)"),
-        widget=forms.Textarea(attrs={"rows": 12}),
-        max_length=500_000,
-    )
-    publish = forms.BooleanField(label=gettext_lazy("Publish at once"), required=False)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def network_paths(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_paths_for_network(request, slug, write=request.method == "POST")
-    network = access.network
-    form = PathForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            document = yaml.safe_load(form.cleaned_data["text"])
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = (
-                _(" (line %(line)d, column %(column)d)") % {"line": mark.line + 1, "column": mark.column + 1}
-                if mark is not None
-                else ""
-            )
-            form.add_error("text", _("The document cannot be read%(where)s.") % {"where": where})
-        else:
-            try:
-                version = actions.load_path(
-                    network, document, publish=form.cleaned_data["publish"], acting_user=request.user
-                )
-            except ActionError as error:
-                form.add_error("text", str(error))
-            else:
-                messages.success(request, _("Version %(number)d of the path is saved.") % {"number": version.number})
-                return redirect("learning:network_paths", slug=slug)
-    paths = [
-        (p, sorted(p.versions.all(), key=lambda v: -v.number))
-        for p in paths_of(network.pk).prefetch_related("versions").order_by("code")
-    ]
-    return render(
-        request,
-        "learning/network_paths.html",
-        {"network": network, "access": access, "paths": paths, "form": form},
-        status=422 if form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def network_publish(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
-    access = get_paths_for_network(request, slug, write=True)
-    version = network_version(access.network.pk, code, number)
-    try:
-        actions.publish_version(version, acting_user=request.user)
-    except ActionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The version is published."))
-    return redirect("learning:network_paths", slug=slug)
-
-
-@login_required
-@require_GET
-def network_export(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
-    access = get_paths_for_network(request, slug)
-    version = network_version(access.network.pk, code, number)
-    text = yaml.safe_dump(version.content, allow_unicode=True, sort_keys=False)
-    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{code}-v{number}.yaml"'
-    return response

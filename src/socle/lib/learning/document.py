@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+import yaml
+
 from .markdown import markdown_problems
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "Path",
     "PathError",
     "Question",
+    "dump_yaml",
     "read_path",
 ]
 
@@ -267,3 +270,22 @@ def read_path(document: Any) -> Path:
     if reader.problems:
         raise PathError(reader.problems)
     return path
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, texts of several lines as literal blocks (a lesson reads as it was written), no aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _text_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|" if "\n" in data else None)
+
+
+_Dumper.add_representer(str, _text_representer)
+
+
+def dump_yaml(value: Any) -> str:
+    """The YAML text of a path document or of a part of it (a module), keys in their order."""
+    return yaml.dump(value, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120, indent=2)
