@@ -21,6 +21,7 @@ from socle.lib.frameworks.document import dump_json, dump_yaml, parse_text
 from socle.lib.frameworks.document import schema as framework_schema
 from socle.lib.frameworks.problems import FrameworkDocumentError
 from socle.network.access import get_network_for_user
+from socle.web.forms import compared_versions
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -257,18 +258,7 @@ def version_diff(request: HttpRequest, slug: str) -> HttpResponse:
     """The differences between two versions the person may see (`?from=1&to=2`)."""
     access = get_framework_for_user(request, slug)
     versions = list(access.versions().select_related("base_version__framework").order_by("number"))
-    if not versions:
-        raise Http404
-    by_number = {v.number: v for v in versions}
-
-    def pick(name: str, default: FrameworkVersion) -> FrameworkVersion:
-        try:
-            return by_number[int(request.GET.get(name, default.number))]
-        except (KeyError, ValueError):
-            raise Http404 from None
-
-    new = pick("to", versions[-1])
-    old = pick("from", versions[-2] if len(versions) > 1 else versions[-1])
+    old, new = compared_versions(request, versions)
     changes = diff(old.effective_content(), new.effective_content())
     return render(
         request,

@@ -25,6 +25,7 @@ from socle.learning.models import LearningPath, PathVersion
 from socle.lib.learning.diff import diff
 from socle.lib.learning.document import CODE, dump_yaml
 from socle.network.actions import ActionError
+from socle.web.forms import compared_versions
 
 MAX_TEXT = 500_000
 
@@ -239,18 +240,7 @@ def network_diff(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     access = get_paths_for_network(request, slug)
     path = network_learning_path(access.network.pk, code)
     versions = list(path.versions.order_by("number"))
-    if not versions:
-        raise Http404
-    by_number = {v.number: v for v in versions}
-
-    def pick(name: str, default: PathVersion) -> PathVersion:
-        try:
-            return by_number[int(request.GET.get(name, default.number))]
-        except (KeyError, ValueError):
-            raise Http404 from None
-
-    new = pick("to", versions[-1])
-    old = pick("from", versions[-2] if len(versions) > 1 else versions[-1])
+    old, new = compared_versions(request, versions)
     return render(
         request,
         "learning/network_diff.html",
