@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +183,7 @@ def test_the_builder_adds_an_outcome_a_question_and_a_mapped_indicator_that_the_
     page = client.get(build_url(version))
     assert page.status_code == 200
     assert "Add an outcome" in text_of(page) and "Add an indicator" in text_of(page)
+    assert re.search(r'<input type="checkbox" name="question-dont_know"[^>]* checked', page.content.decode())
 
     for data in (outcome_data(), question_data(), indicator_data()):
         response = client.post(build_url(version), data)

@@ -129,7 +129,13 @@ class QuestionForm(BuilderForm):
         ),
     )
     required = forms.BooleanField(label=gettext_lazy("An answer is required"), required=False)
-    dont_know = forms.BooleanField(label=gettext_lazy("Offer “I don't know / I prefer not to answer”"), required=False)
+    # METHODS.md §7: always offer it; ticked to start with, so leaving it out is a choice
+    dont_know = forms.BooleanField(
+        label=gettext_lazy("Offer “I don't know / I prefer not to answer”"),
+        required=False,
+        initial=True,
+        help_text=gettext_lazy("Keep it: without it, people answer at random or give up."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
