@@ -228,6 +228,20 @@ def test_every_shipped_module_goes_through_the_editor_unchanged(world: World) ->
     assert PathVersion.objects.count() == len(content.SHIPPED)
 
 
+def test_staff_read_a_version_whole_with_its_right_answers(world: World, published: PathVersion) -> None:
+    analyst = client_for(world, "network_analyst")
+    page = analyst.get(f"/n/{world.network.slug}/learn/essai/v1/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<h4>Titre</h4>" in html and "<strong>gras</strong>" in html  # the lesson's Markdown, under its h3
+    right = re.findall(r"<li>([^<]*) <span class=\"badge badge-ok\">", html)
+    assert right == ["4", "Bleu", "1"]  # each question's right answer, and only it
+    assert "Ouvrez." in html and "campaign" in html  # an exercise, its instructions and what Socle checks
+    assert analyst.get(f"/n/{world.network.slug}/learn/essai/v2/").status_code == 404
+    other = client_for(world, "org_admin")
+    assert other.get(f"/n/{world.network.slug}/learn/essai/v1/").status_code == 404
+
+
 def test_a_broken_module_says_what_and_where_and_writes_nothing(world: World, published: PathVersion) -> None:
     admin = client_for(world, "network_admin")
     base = f"/n/{world.network.slug}/learn/essai/"

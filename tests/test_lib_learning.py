@@ -150,3 +150,9 @@ def test_dump_yaml_writes_lessons_as_they_were_written_and_reads_back_equal() ->
     text = dump_yaml(document())
     assert "    body:\n      fr: |-\n        ## Titre\n\n        Texte **gras**.\n" in text
     assert yaml.safe_load(text) == document()
+
+
+def test_lesson_headings_sit_under_the_pages_own() -> None:
+    assert render("## A") == "<h3>A</h3>\n"
+    assert render("## A\n\n### B", top=4) == "<h4>A</h4>\n<h5>B</h5>\n"
+    assert render("##### E", top=4) == "<h6>E</h6>\n"  # never beyond h6

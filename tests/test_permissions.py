@@ -415,6 +415,11 @@ MATRIX: dict[tuple[str, str], tuple[Kwargs, Any, dict[str, Any]]] = {
         {},
         NETWORK_WRITE,
     ),
+    ("learning:network_preview", "GET"): (
+        lambda w: {"slug": w.network.slug, "code": "essai", "number": 1},
+        {},
+        NETWORK_READ,
+    ),
     ("learning:network_export", "GET"): (
         lambda w: {"slug": w.network.slug, "code": "essai", "number": 1},
         {},

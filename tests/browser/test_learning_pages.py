@@ -189,6 +189,15 @@ def test_the_network_admin_edits_a_module_compares_and_publishes(
 
     page.go_back()
     page.wait_for_load_state()
+    follow(page, page.get_by_role("link", name="Lire la version 2"))  # the draft read whole before publishing
+    assert "de quoi parle-t-on, et pourquoi ?" in page.locator("main").inner_text()
+    assert page.locator(".badge-ok").count() == sum(
+        len(m.quiz) for m in read_path(shipped_document("introduction")).modules
+    )
+    assert _serious_violations(page) == []
+    page.screenshot(path=str(screenshot_dir / "learning-network-preview.png"), full_page=True)
+    page.go_back()
+    page.wait_for_load_state()
     follow(page, page.get_by_role("button", name=re.compile("Publier la version")))
     assert "publiée" in page.locator(".messages").inner_text()
     public = urllib.request.urlopen(demo.url + "learn/demo/introduction/").read().decode()

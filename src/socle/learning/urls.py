@@ -28,4 +28,5 @@ urlpatterns = [
         name="network_publish",
     ),
     path("n/<slug:slug>/learn/<slug:code>/v<int:number>/export/", views_network.network_export, name="network_export"),
+    path("n/<slug:slug>/learn/<slug:code>/v<int:number>/", views_network.network_preview, name="network_preview"),
 ]

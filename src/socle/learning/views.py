@@ -33,8 +33,9 @@ from socle.network.actions import ActionError
 from socle.network.models import Network, Organisation
 
 
-def _html(text: Any) -> str:
-    return mark_safe(render_markdown(text_in(text)))  # noqa: S308 - markdown-it escapes raw HTML (html=False)
+def rendered_markdown(text: Any, *, top: int = 3) -> str:
+    """A lesson's or an exercise's Markdown in the reader's language, as safe HTML (``##`` as ``h<top>``)."""
+    return mark_safe(render_markdown(text_in(text), top=top))  # noqa: S308 - markdown-it escapes raw HTML (html=False)
 
 
 # --- Public -------------------------------------------------------------------------------------------------------
@@ -80,7 +81,7 @@ def public_lesson(request: HttpRequest, network_slug: str, code: str, lesson: st
             "path": path,
             "module": module,
             "lesson": found,
-            "body": _html(found.body),
+            "body": rendered_markdown(found.body),
             "following": following,
         },
     )
@@ -184,7 +185,7 @@ def _module_context(
         "lessons_read": set(progress.lessons) if progress else set(),
         "quiz_state": progress.quizzes.get(module.code) if progress else None,
         "exercises_done": set(progress.exercises) if progress else set(),
-        "instructions": {e.code: _html(e.instructions) for e in module.exercises},
+        "instructions": {e.code: rendered_markdown(e.instructions) for e in module.exercises},
         "dashboard_form": DashboardForm(None, choices) if choices else None,
         "quiz_rows": quiz_rows,
         **extra,
@@ -216,7 +217,7 @@ def lesson_page(request: HttpRequest, slug: str, code: str, lesson: str) -> Http
             "path": path,
             "module": module,
             "lesson": found,
-            "body": _html(found.body),
+            "body": rendered_markdown(found.body),
             "following": following,
             "read": bool(progress and found.code in progress.lessons),
             "learner": True,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from socle.learning import actions
 from socle.learning.access import get_paths_for_network, network_learning_path, network_version, paths_of
 from socle.learning.models import LearningPath, PathVersion
+from socle.learning.views import rendered_markdown
 from socle.lib.learning.diff import diff
 from socle.lib.learning.document import CODE, dump_yaml
 from socle.network.actions import ActionError
@@ -252,6 +253,34 @@ def network_diff(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "old": old,
             "new": new,
             "changes": diff(old.content, new.content),
+        },
+    )
+
+
+@login_required
+@require_GET
+def network_preview(request: HttpRequest, slug: str, code: str, number: int) -> HttpResponse:
+    """A version of the path read whole, as staff review it before publishing: every lesson rendered, every quiz
+    question with its right answer and the feedback of each choice, every exercise and what Socle checks."""
+    access = get_paths_for_network(request, slug)
+    version = network_version(access.network.pk, code, number)
+    path = actions.path_of(version)
+    return render(
+        request,
+        "learning/network_preview.html",
+        {
+            "network": access.network,
+            "access": access,
+            "version": version,
+            "path": path,
+            "modules": [
+                {
+                    "module": module,
+                    "lessons": [(lesson, rendered_markdown(lesson.body, top=4)) for lesson in module.lessons],
+                    "exercises": [(e, rendered_markdown(e.instructions, top=4)) for e in module.exercises],
+                }
+                for module in path.modules
+            ],
         },
     )
 

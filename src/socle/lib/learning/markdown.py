@@ -46,9 +46,12 @@ def markdown_problems(text: str) -> list[str]:
     return sorted(set(problems))
 
 
-def render(text: str) -> str:
-    """HTML of a lesson's Markdown; headings are shifted one level down (## becomes h3) under the page's h2."""
+def render(text: str, *, top: int = 3) -> str:
+    """HTML of a lesson's Markdown; headings are shifted down so that ``##`` becomes ``h<top>`` (h3 under the
+    page's h2 by default; h4 where the lesson's own title is an h3), never beyond h6."""
     html = str(_parser().render(text))
-    for level in (5, 4, 3, 2):
-        html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(f"</h{level}>", f"</h{level + 1}>")
+    shift = top - 2
+    for level in range(5, 1, -1):
+        to = min(level + shift, 6)
+        html = html.replace(f"<h{level}>", f"<h{to}>").replace(f"</h{level}>", f"</h{to}>")
     return html
