@@ -1,7 +1,7 @@
 """Learning paths: the public catalogue and lessons (``/learn/…``), a learner's path in the organisation's space
 (``/o/<slug>/learn/…``: lessons, quizzes, exercises detected from the organisation's data, the certificate), the
-learners' progress for admins and consenting facilitators, and the network staff's editing of paths
-(``/n/<slug>/learn/``). Every view calls its access helper first (``socle.learning.access``)."""
+learners' progress for admins and consenting facilitators. The network staff's pages (``/n/<slug>/learn/``) are in
+``views_network``. Every view calls its access helper first (``socle.learning.access``)."""
 
 from __future__ import annotations
 
