@@ -23,7 +23,7 @@ from socle.audit.models import record
 from socle.learning import exercises
 from socle.learning.access import paths_of, progress_of
 from socle.learning.models import LearningPath, PathVersion, Progress
-from socle.lib.learning.document import Path, PathError, read_path
+from socle.lib.learning.document import Path, PathError, module_index, raw_modules, read_path
 from socle.lib.learning.quiz import QuizResult, score
 from socle.network.actions import ActionError
 from socle.network.models import Network, Organisation
@@ -132,8 +132,8 @@ def save_module(
                 _("The path has changed since you opened this page: open the module again to edit its latest text.")
             )
         document = copy.deepcopy(latest.content)
-        modules = [m for m in document.get("modules") or [] if isinstance(m, Mapping)]
-        index = next((i for i, m in enumerate(modules) if m.get("code") == module_code), None)
+        modules = raw_modules(document)
+        index = module_index(modules, module_code)
         if module is None:
             if index is None:
                 raise ActionError(_("The path has no module %(code)s.") % {"code": module_code})

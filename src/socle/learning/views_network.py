@@ -5,7 +5,6 @@ published version never does."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -24,7 +23,7 @@ from socle.learning.access import get_paths_for_network, network_learning_path, 
 from socle.learning.models import LearningPath, PathVersion
 from socle.learning.views import rendered_markdown
 from socle.lib.learning.diff import diff
-from socle.lib.learning.document import CODE, dump_yaml
+from socle.lib.learning.document import CODE, dump_yaml, module_index, raw_modules
 from socle.network.actions import ActionError
 from socle.web.forms import compared_versions
 
@@ -42,9 +41,8 @@ class PathForm(forms.Form):
 
 
 class ModuleForm(forms.Form):
-    text = forms.CharField(
+    text = forms.CharField(  # drawn by learning/network_module.html, with its help text
         label=gettext_lazy("The module (YAML)"),
-        widget=forms.Textarea(attrs={"rows": 30, "class": "code-input", "spellcheck": "false"}),
         max_length=MAX_TEXT,
         strip=False,  # the module's last text block keeps its final line break
     )
@@ -71,12 +69,6 @@ def _latest(path: LearningPath) -> PathVersion:
     if version is None:
         raise Http404
     return version
-
-
-def _module(version: PathVersion, code: str) -> Mapping[str, Any] | None:
-    return next(
-        (m for m in version.content.get("modules") or [] if isinstance(m, Mapping) and m.get("code") == code), None
-    )
 
 
 def _starter(code: str) -> dict[str, Any]:
@@ -129,7 +121,6 @@ def network_path(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     if not versions:
         raise Http404
     latest = versions[0]
-    modules = [m for m in latest.content.get("modules") or [] if isinstance(m, Mapping)]
     return render(
         request,
         "learning/network_path.html",
@@ -140,7 +131,7 @@ def network_path(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "versions": versions,
             "latest": latest,
             "title": latest.content.get("title") or {},
-            "modules": modules,
+            "modules": raw_modules(latest.content),
             "code_error": request.GET.get("error") == "code",
         },
     )
@@ -154,12 +145,8 @@ def network_module_add(request: HttpRequest, slug: str, code: str) -> HttpRespon
     path = network_learning_path(access.network.pk, code)
     module = request.GET.get("module", "").strip()
     if not CODE.match(module) or module in actions.RESERVED_MODULE_CODES:
-        return redirect(f"{_path_url(path)}?error=code#add-module")
+        return redirect(reverse("learning:network_path", args=[slug, path.code]) + "?error=code#add-module")
     return redirect("learning:network_module", slug=slug, code=code, module=module)
-
-
-def _path_url(path: LearningPath) -> str:
-    return reverse("learning:network_path", args=[path.network.slug, path.code])
 
 
 @login_required
@@ -170,7 +157,9 @@ def network_module(request: HttpRequest, slug: str, code: str, module: str) -> H
     access = get_paths_for_network(request, slug, write=request.method == "POST")
     path = network_learning_path(access.network.pk, code)
     latest = _latest(path)
-    current = _module(latest, module)
+    modules = raw_modules(latest.content)
+    index = module_index(modules, module)
+    current = modules[index] if index is not None else None
     if current is None and not CODE.match(module):
         raise Http404
     if request.method == "POST" and "remove" in request.POST:
@@ -215,7 +204,6 @@ def network_module(request: HttpRequest, slug: str, code: str, module: str) -> H
         form = ModuleForm(
             initial={"text": dump_yaml(dict(current) if current else _starter(module)), "base": latest.content_sha256}
         )
-    modules = [m for m in latest.content.get("modules") or [] if isinstance(m, Mapping)]
     return render(
         request,
         "learning/network_module.html",
@@ -227,7 +215,7 @@ def network_module(request: HttpRequest, slug: str, code: str, module: str) -> H
             "module_code": module,
             "module": current,
             "removable": current is not None and len(modules) > 1,
-            "index": next((i for i, m in enumerate(modules) if m.get("code") == module), len(modules)),
+            "index": index if index is not None else len(modules),
             "form": form,
         },
         status=422 if form.errors else 200,

@@ -9,6 +9,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .document import raw_modules
+
 __all__ = ["KINDS", "Change", "diff"]
 
 # The kinds of element, in the order the changes are listed.
@@ -38,7 +40,7 @@ def _items(value: Any) -> list[Mapping[str, Any]]:
 def _elements(document: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
     """(kind, key, element) of every module and of every lesson, question and exercise in it; a module's own
     element leaves its parts out, so that a change in a lesson is not also a change of its module."""
-    for module in _items(document.get("modules")):
+    for module in raw_modules(document):
         code = str(module.get("code", ""))
         own = {k: v for k, v in module.items() if k not in _PART_NAMES}
         for part, _kind in _PARTS:  # the order of its parts is the module's own (their content is theirs)
@@ -62,7 +64,7 @@ def _changed_fields(old: Mapping[str, Any], new: Mapping[str, Any], keys: tuple[
 
 
 def _module_codes(document: Mapping[str, Any]) -> list[str]:
-    return [str(module.get("code", "")) for module in _items(document.get("modules"))]
+    return [str(module.get("code", "")) for module in raw_modules(document)]
 
 
 def _reordered(old: list[str], new: list[str]) -> bool:

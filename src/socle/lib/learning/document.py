@@ -28,6 +28,8 @@ __all__ = [
     "PathError",
     "Question",
     "dump_yaml",
+    "module_index",
+    "raw_modules",
     "read_path",
 ]
 
@@ -270,6 +272,18 @@ def read_path(document: Any) -> Path:
     if reader.problems:
         raise PathError(reader.problems)
     return path
+
+
+def raw_modules(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The modules of a stored document as they are written (mappings, in order; anything else in the list is
+    skipped), for the pages and edits that work on the document rather than on a checked :class:`Path`."""
+    modules = document.get("modules")
+    return [m for m in modules if isinstance(m, Mapping)] if isinstance(modules, list) else []
+
+
+def module_index(modules: list[Mapping[str, Any]], code: str) -> int | None:
+    """The place of the module ``code`` among ``modules`` (from :func:`raw_modules`), or None."""
+    return next((i for i, m in enumerate(modules) if m.get("code") == code), None)
 
 
 class _Dumper(yaml.SafeDumper):
